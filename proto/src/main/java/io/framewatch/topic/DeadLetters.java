@@ -1,0 +1,32 @@
+package io.framewatch.topic;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/** Builds dead-letter records: the original bytes, with where they came from and why in headers. */
+public final class DeadLetters {
+  /** Header naming the stage that gave up on the record. */
+  public static final String STAGE = "fw.dlq.stage";
+  /** Header with the human-readable cause. */
+  public static final String REASON = "fw.dlq.reason";
+  /** Header with the source topic-partition@offset. */
+  public static final String ORIGIN = "fw.dlq.origin";
+
+  private DeadLetters() {}
+
+  /** A dead-letter record for {@code failed}, which {@code stage} could not process. */
+  public static ProducerRecord<byte[], byte[]> of(
+      ConsumerRecord<byte[], byte[]> failed, String stage, String reason) {
+    ProducerRecord<byte[], byte[]> out =
+        new ProducerRecord<>(Topics.DEAD_LETTERS.name(), failed.key(), failed.value());
+    Headers h = out.headers();
+    failed.headers().forEach(h::add);
+    h.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));
+    h.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+    h.add(ORIGIN, (failed.topic() + "-" + failed.partition() + "@" + failed.offset())
+        .getBytes(StandardCharsets.UTF_8));
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+package io.framewatch.topic;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Client settings every stage shares: where the broker is and the sizes that frame records need
+ * (the client defaults are 1 MiB; DESIGN.md).
+ *
+ * @param bootstrap {@code host:port[,host:port]} of the Kafka cluster
+ */
+public record KafkaSettings(String bootstrap) {
+
+  /** Validates the bootstrap list. */
+  public KafkaSettings {
+    if (bootstrap == null || bootstrap.isBlank() || !bootstrap.contains(":")) {
+      throw new IllegalArgumentException(
+          "Kafka bootstrap must be host:port[,host:port], got '" + bootstrap + "'");
+    }
+  }
+
+  /** Admin client properties. */
+  public Map<String, Object> admin() {
+    Map<String, Object> p = new HashMap<>();
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return p;
+  }
+
+  /**
+   * Idempotent, acks=all producer. Frame producers batch-compress (zstd: frames are lossless YUV,
+   * so compression must be lossless too, and zstd beats lz4 on ratio at similar cost).
+   *
+   * @param clientId client id shown in broker logs and metrics
+   * @param largeRecords true for producers of frames and bursts
+   */
+  public Map<String, Object> producer(String clientId, boolean largeRecords) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    if (largeRecords) {
+      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+      p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.LARGE_RECORD_BYTES);
+      p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+      p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+    }
+    return p;
+  }
+
+  /**
+   * Consumer in {@code group} with manual commits, starting from the earliest offset.
+   *
+   * @param largeRecords true for consumers of frames and bursts
+   */
+  public Map<String, Object> consumer(String group, String clientId, boolean largeRecords) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    if (largeRecords) {
+      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.LARGE_RECORD_BYTES);
+      p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * Topics.LARGE_RECORD_BYTES);
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+    }
+    return p;
+  }
+}

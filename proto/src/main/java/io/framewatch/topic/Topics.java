@@ -1,0 +1,91 @@
+package io.framewatch.topic;
+
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.Burst;
+import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.FrameRecord;
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VideoEvent;
+import io.framewatch.proto.VideoJob;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The topic catalogue: every topic framewatch reads or writes, with its contract. All keys are
+ * strings; see each constant for what the key is.
+ */
+public final class Topics {
+  /** Frame and burst records: one sampled analysis frame is ~0.1-1.4 MB, a burst K times that. */
+  public static final int LARGE_RECORD_BYTES = 16 * 1024 * 1024;
+
+  private static final int DEFAULT_PARTITIONS = 6;
+  private static final Serde<String> KEY = Serdes.String();
+  private static final Map<String, String> LARGE =
+      Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LARGE_RECORD_BYTES));
+  private static final Map<String, String> COMPACTED =
+      Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+
+  /** Decode work; key: video id. */
+  public static final Topic<String, VideoJob> VIDEO_JOBS =
+      new Topic<>("video.jobs", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(VideoJob.parser(), VideoJob.class));
+
+  /**
+   * Sampled frames for detection; key: {@code videoId/sampleIndex}, so that one long video
+   * spreads over every partition and so over every detect worker.
+   */
+  public static final Topic<String, FrameRecord> FRAMES_DETECT =
+      new Topic<>("frames.detect", DEFAULT_PARTITIONS, LARGE, KEY,
+          new ProtoSerde<>(FrameRecord.parser(), FrameRecord.class));
+
+  /** Bursts of K consecutive frames for super-resolution; key: {@code videoId/burstIndex}. */
+  public static final Topic<String, Burst> FRAMES_ENHANCE =
+      new Topic<>("frames.enhance", DEFAULT_PARTITIONS, LARGE, KEY,
+          new ProtoSerde<>(Burst.parser(), Burst.class));
+
+  /**
+   * One analysis per sampled frame; key: video id. Must have as many partitions as
+   * {@link #VIDEO_EVENTS}: the sink joins the two per video without repartitioning.
+   */
+  public static final Topic<String, FrameAnalysis> DETECTIONS =
+      new Topic<>("detections", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(FrameAnalysis.parser(), FrameAnalysis.class));
+
+  /** Probe, progress, end-of-video and failure events; key: video id. */
+  public static final Topic<String, VideoEvent> VIDEO_EVENTS =
+      new Topic<>("video.events", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(VideoEvent.parser(), VideoEvent.class));
+
+  /** Latest verdict per video, compacted; key: video id. */
+  public static final Topic<String, Verdict> VERDICTS =
+      new Topic<>("verdicts", DEFAULT_PARTITIONS, COMPACTED, KEY,
+          new ProtoSerde<>(Verdict.parser(), Verdict.class));
+
+  /** Moderation alerts; key: video id. */
+  public static final Topic<String, Alert> ALERTS =
+      new Topic<>("alerts", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(Alert.parser(), Alert.class));
+
+  /**
+   * Records a stage could not process, as received, with the cause in headers
+   * ({@link DeadLetters}); key: the original key.
+   */
+  public static final Topic<byte[], byte[]> DEAD_LETTERS =
+      new Topic<>("framewatch.dead-letters", 1, LARGE, Serdes.ByteArray(), Serdes.ByteArray());
+
+  private Topics() {}
+
+  /** Every topic, in creation order. */
+  public static List<Topic<?, ?>> all() {
+    return List.of(VIDEO_JOBS, FRAMES_DETECT, FRAMES_ENHANCE, DETECTIONS, VIDEO_EVENTS, VERDICTS,
+        ALERTS, DEAD_LETTERS);
+  }
+
+  /** Key of a sampled frame: spreads a video over partitions while staying unique per frame. */
+  public static String frameKey(String videoId, long sampleIndex) {
+    return videoId + "/" + sampleIndex;
+  }
+}
