@@ -1,0 +1,20 @@
+package io.framewatch.decode;
+
+import io.framewatch.proto.FrameRecord;
+import io.framewatch.proto.VideoEvent;
+
+/** Where a decode job's results go (Kafka in the stage, a list in tests). */
+public interface DecodeOutput {
+  /** Publishes a video event. */
+  void event(VideoEvent event);
+
+  /** Publishes a sampled frame. */
+  void frame(FrameRecord frame);
+
+  /**
+   * Blocks until everything published so far is acknowledged.
+   *
+   * @throws Exception when any publication failed
+   */
+  void flush() throws Exception;
+}
