@@ -33,8 +33,7 @@ public final class DecodeApp implements AutoCloseable {
       return new ConsumerLoop("decode", Topics.VIDEO_JOBS.name(), consumer,
           cfg.kafka().producer(worker, true),
           (record, out) -> {
-            VideoJob job = Topics.VIDEO_JOBS.valueSerde().deserializer()
-                .deserialize(record.topic(), record.value());
+            VideoJob job = Topics.VIDEO_JOBS.value(record.value());
             if (job == null || job.getVideoId().isEmpty() || job.getSourceUri().isEmpty()) {
               throw new IllegalArgumentException("video job without video id or source");
             }

@@ -6,7 +6,6 @@ import io.framewatch.topic.Topics;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Publishes a decode job's frames to {@code frames.detect} and its events to {@code video.events}. */
 final class KafkaDecodeOutput implements DecodeOutput {
@@ -24,18 +23,14 @@ final class KafkaDecodeOutput implements DecodeOutput {
 
   @Override
   public void event(VideoEvent event) {
-    producer.send(new ProducerRecord<>(Topics.VIDEO_EVENTS.name(),
-        Topics.VIDEO_EVENTS.keySerde().serializer().serialize(null, event.getVideoId()),
-        event.toByteArray()), onAck);
+    producer.send(Topics.VIDEO_EVENTS.record(event.getVideoId(), event), onAck);
   }
 
   @Override
   public void frame(FrameRecord frame) {
     // Keyed per frame so one long video spreads over every detect worker.
-    producer.send(new ProducerRecord<>(Topics.FRAMES_DETECT.name(),
-        Topics.FRAMES_DETECT.keySerde().serializer()
-            .serialize(null, Topics.frameKey(frame.getVideoId(), frame.getSampleIndex())),
-        frame.toByteArray()), onAck);
+    producer.send(Topics.FRAMES_DETECT.record(
+        Topics.frameKey(frame.getVideoId(), frame.getSampleIndex()), frame), onAck);
   }
 
   @Override

@@ -30,6 +30,13 @@ public final class VideoDecoder {
   /** A stream that stops before this share of its declared duration is truncated. */
   private static final double TRUNCATION_TOLERANCE = 0.9;
 
+  static {
+    // FFmpeg's own messages go to the log (SLF4J), not to stderr; stream dumps and option
+    // notices are below ERROR and dropped. Failures reach the user as failure events.
+    avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    org.bytedeco.javacv.FFmpegLogCallback.set();
+  }
+
   private final DecodeConfig cfg;
   private final String worker;
 

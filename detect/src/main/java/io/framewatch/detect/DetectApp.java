@@ -12,7 +12,6 @@ import io.framewatch.topic.Topics;
 import io.framewatch.topic.Workers;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,15 +53,12 @@ public final class DetectApp implements AutoCloseable {
           cfg.kafka().consumer(cfg.group(), worker, true),
           cfg.kafka().producer(worker, false),
           (record, out) -> {
-            FrameRecord frame = Topics.FRAMES_DETECT.valueSerde().deserializer()
-                .deserialize(record.topic(), record.value());
+            FrameRecord frame = Topics.FRAMES_DETECT.value(record.value());
             if (frame == null || frame.getVideoId().isEmpty()) {
               throw new IllegalArgumentException("frame record without a video id");
             }
             FrameAnalysis result = analyzer.analyze(frame);
-            out.send(new ProducerRecord<>(Topics.DETECTIONS.name(),
-                Topics.DETECTIONS.keySerde().serializer().serialize(null, frame.getVideoId()),
-                Topics.DETECTIONS.valueSerde().serializer().serialize(null, result)));
+            out.send(Topics.DETECTIONS.record(frame.getVideoId(), result));
           }, FailurePolicy.DEAD_LETTER, analyzer);
     });
     return new DetectApp(w);

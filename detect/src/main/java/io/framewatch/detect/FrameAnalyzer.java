@@ -43,6 +43,7 @@ public final class FrameAnalyzer implements AutoCloseable {
         .setFrameIndex(frame.getFrameIndex())
         .setPtsUs(frame.getPtsUs())
         .setDetectorModel(detector.modelId())
+        .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
         .setWorker(worker);
     try {
       RgbImage image = FrameImages.toRgb(frame);

@@ -38,6 +38,8 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
       opts.setIntraOpNumThreads(intraOpThreads);
       opts.setInterOpNumThreads(1);
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // The optimiser's notices (e.g. unused initializers in BlazeFace) are not the user's concern.
+      opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       this.session = env.createSession(file.toString(), opts);
       this.inputs = List.copyOf(session.getInputNames());
       this.outputs = List.copyOf(session.getOutputNames());

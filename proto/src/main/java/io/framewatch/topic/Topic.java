@@ -1,6 +1,7 @@
 package io.framewatch.topic;
 
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -26,5 +27,16 @@ public record Topic<K, V>(
       throw new IllegalArgumentException("topic " + name + ": partitions must be >= 1");
     }
     config = Map.copyOf(config);
+  }
+
+  /** A raw record for this topic, serialised with its serdes (for byte[] producers). */
+  public ProducerRecord<byte[], byte[]> record(K key, V value) {
+    return new ProducerRecord<>(name, keySerde.serializer().serialize(name, key),
+        valueSerde.serializer().serialize(name, value));
+  }
+
+  /** Deserialises a raw value of this topic. */
+  public V value(byte[] raw) {
+    return valueSerde.deserializer().deserialize(name, raw);
   }
 }

@@ -1,0 +1,84 @@
+package io.framewatch.app;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+/** A small client of framewatch's HTTP API, as any user would call it. */
+public final class ApiClient {
+  private final HttpClient http = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final String base;
+
+  /** @param base base URL of the API, e.g. {@code http://127.0.0.1:8080} */
+  public ApiClient(String base) {
+    this.base = base;
+  }
+
+  /**
+   * An HTTP answer.
+   *
+   * @param status HTTP status code
+   * @param body the JSON body
+   */
+  public record Response(int status, JsonObject body) {}
+
+  /** Uploads a file as multipart/form-data (streamed from disk); returns the video id. */
+  public String upload(Path file) throws IOException, InterruptedException {
+    Response r = post(file);
+    if (r.status() != 202) {
+      throw new IOException(file.getFileName() + ": HTTP " + r.status() + ": "
+          + r.body().getString("error"));
+    }
+    return r.body().getString("videoId");
+  }
+
+  /** POSTs a file to {@code /v1/videos} and returns whatever the API answered. */
+  public Response post(Path file) throws IOException, InterruptedException {
+    String boundary = "fw-" + UUID.randomUUID();
+    String name = file.getFileName().toString().replace("\"", "");
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+        + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+            HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofByteArray(tail)))
+        .timeout(Duration.ofMinutes(5))
+        .build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), parse(r));
+  }
+
+  /** Current status and verdict of a video (RUNNING while the API's view is loading). */
+  public JsonObject status(String videoId) throws IOException, InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + videoId))
+        .timeout(Duration.ofSeconds(10)).GET().build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    JsonObject body = parse(r);
+    if (r.statusCode() == 503) {
+      return new JsonObject().put("videoId", videoId).put("status", "RUNNING");
+    }
+    if (r.statusCode() != 200) {
+      throw new IOException(videoId + ": HTTP " + r.statusCode() + ": " + body.getString("error"));
+    }
+    return body;
+  }
+
+  private static JsonObject parse(HttpResponse<String> r) throws IOException {
+    try {
+      return new JsonObject(r.body());
+    } catch (RuntimeException e) {
+      throw new IOException("HTTP " + r.statusCode() + " with a body that is not JSON: "
+          + r.body(), e);
+    }
+  }
+}

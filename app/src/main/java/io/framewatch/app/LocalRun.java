@@ -1,0 +1,105 @@
+package io.framewatch.app;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of the whole pipeline in this JVM: embedded broker, every stage, files uploaded through
+ * the HTTP API and followed until their verdicts are final. Shared by {@code demo} and
+ * {@code analyze}.
+ */
+final class LocalRun implements AutoCloseable {
+  private final Console console;
+  private final EmbeddedKafka kafka;
+  private final Stack stack;
+  private final ApiClient api;
+  private final Path mediaDir;
+  long uploadMs;
+
+  LocalRun(Console console, int httpPort) throws Exception {
+    this.console = console;
+    long t0 = System.nanoTime();
+    kafka = EmbeddedKafka.start(0);
+    long t1 = System.nanoTime();
+    console.line("broker    in-process Kafka (KRaft) at %s, started in %.1f s", kafka.bootstrap(),
+        (t1 - t0) / 1e9);
+    mediaDir = Files.createTempDirectory("framewatch-media");
+    try {
+      stack = Stack.start(System.getenv(), kafka.settings(), mediaDir, httpPort);
+    } catch (Exception e) {
+      kafka.close();
+      throw e;
+    }
+    console.line("stages    ingest, decode, detect, enhance, sink started in %.1f s (models"
+        + " fetched and verified)", (System.nanoTime() - t1) / 1e9);
+    console.line("api       %s/v1/videos", stack.apiUrl());
+    api = new ApiClient(stack.apiUrl());
+  }
+
+  String apiUrl() {
+    return stack.apiUrl();
+  }
+
+  /** Uploads every file, follows them with progress bars, returns their final verdicts. */
+  List<JsonObject> analyze(List<Path> files, Duration timeout) throws Exception {
+    List<String> names = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (Path f : files) {
+      ids.add(api.upload(f));
+      names.add(f.getFileName().toString());
+    }
+    uploadMs = (System.nanoTime() - t0) / 1_000_000;
+    console.line("uploaded  %d video(s) in %.2f s", files.size(), uploadMs / 1000.0);
+    console.line("");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<JsonObject> states = new ArrayList<>();
+    while (true) {
+      states.clear();
+      boolean allDone = true;
+      for (String id : ids) {
+        JsonObject s = api.status(id);
+        states.add(s);
+        String st = s.getString("status");
+        allDone &= "FINAL".equals(st) || "FAILED".equals(st);
+      }
+      console.progress(names, states, allDone);
+      if (allDone) {
+        return List.copyOf(states);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("timed out after " + timeout.toSeconds() + " s waiting for verdicts: "
+            + states);
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  List<String> names(List<Path> files) {
+    return files.stream().map(f -> f.getFileName().toString()).toList();
+  }
+
+  @Override
+  public void close() {
+    try {
+      stack.close();
+    } finally {
+      kafka.close();
+      try (var s = Files.walk(mediaDir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // temp media left behind is harmless
+      }
+    }
+  }
+
+  static Map<String, String> env() {
+    return System.getenv();
+  }
+}

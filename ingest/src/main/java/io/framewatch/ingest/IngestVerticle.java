@@ -1,0 +1,222 @@
+package io.framewatch.ingest;
+
+import io.framewatch.proto.Accepted;
+import io.framewatch.proto.SamplingPolicy;
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictStatus;
+import io.framewatch.proto.VideoEvent;
+import io.framewatch.proto.VideoJob;
+import io.framewatch.topic.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: {@code POST /v1/videos} (multipart upload, streamed to the media store, 202 with
+ * a video id) and {@code GET /v1/videos/{id}} (status and verdict). Blocking work (file checks,
+ * Kafka acknowledgements) runs on the worker pool, never on the event loop.
+ */
+public final class IngestVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  private static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+  private static final long ACCEPTED_MEMORY_MS = TimeUnit.HOURS.toMillis(1);
+
+  private final IngestConfig cfg;
+  private final Producer<byte[], byte[]> producer;
+  private final VerdictView view;
+  /** Videos accepted here that the verdict view has not seen yet (answers GET right after POST). */
+  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
+  private HttpServer server;
+
+  IngestVerticle(IngestConfig cfg, Producer<byte[], byte[]> producer, VerdictView view) {
+    this.cfg = cfg;
+    this.producer = producer;
+    this.view = view;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    Files.createDirectories(cfg.mediaDir().resolve("incoming"));
+    Files.createDirectories(cfg.mediaDir().resolve("videos"));
+    Router router = Router.router(vertx);
+    router.post("/v1/videos").handler(this::requireMultipart);
+    router.post("/v1/videos").handler(BodyHandler.create(cfg.mediaDir().resolve("incoming").toString())
+        .setBodyLimit(cfg.maxUploadBytes())
+        .setDeleteUploadedFilesOnEnd(true));
+    router.post("/v1/videos").handler(this::upload);
+    router.get("/v1/videos/:id").handler(this::status);
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(cfg.port(), cfg.host())
+        .onSuccess(s -> server = s);
+  }
+
+  /** The bound port (useful when the configured port was 0). */
+  int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * Only multipart bodies are streamed to disk by the body handler; anything else would be
+   * buffered in memory, so it is refused before its body is read.
+   */
+  private void requireMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+      error(ctx, 415, "send the video as multipart/form-data with a 'file' field");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void upload(RoutingContext ctx) {
+    if (ctx.fileUploads().isEmpty()) {
+      error(ctx, 400, "no file in the upload: send the video in a multipart field named 'file'");
+      return;
+    }
+    FileUpload up = ctx.fileUploads().stream().filter(u -> "file".equals(u.name())).findFirst()
+        .orElse(ctx.fileUploads().get(0));
+    if (up.size() == 0) {
+      error(ctx, 400, "empty upload: '" + up.fileName() + "' has 0 bytes");
+      return;
+    }
+    SamplingPolicy policy;
+    try {
+      policy = sampling(ctx);
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, e.getMessage());
+      return;
+    }
+    vertx.executeBlocking(() -> accept(up, policy)).onComplete(r -> {
+      if (r.failed()) {
+        LOG.warn("upload {} failed: {}", up.fileName(), r.cause().toString());
+        error(ctx, 503, "could not queue the video: " + r.cause().getMessage());
+      } else if (r.result() instanceof Rejected rej) {
+        error(ctx, 415, rej.reason());
+      } else {
+        String id = ((Queued) r.result()).videoId();
+        ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);
+        ctx.json(new JsonObject().put("videoId", id).put("status", "RUNNING")
+            .put("fileName", up.fileName()).put("sizeBytes", up.size())
+            .put("statusUrl", "/v1/videos/" + id));
+      }
+    });
+  }
+
+  private sealed interface Outcome permits Queued, Rejected {}
+
+  private record Queued(String videoId) implements Outcome {}
+
+  private record Rejected(String reason) implements Outcome {}
+
+  private Outcome accept(FileUpload up, SamplingPolicy policy) throws Exception {
+    Path tmp = Path.of(up.uploadedFileName());
+    byte[] head;
+    try (InputStream in = Files.newInputStream(tmp)) {
+      head = in.readNBytes(ContainerSniffer.HEAD_BYTES);
+    }
+    Optional<String> container = ContainerSniffer.detect(head);
+    if (container.isEmpty()) {
+      return new Rejected("not a video: '" + up.fileName() + "' looks like "
+          + ContainerSniffer.describe(head) + ", not a video container");
+    }
+    String id = UUID.randomUUID().toString();
+    Path stored = cfg.mediaDir().resolve("videos").resolve(id + "." + container.get());
+    Files.move(tmp, stored, StandardCopyOption.ATOMIC_MOVE);
+    long now = System.currentTimeMillis();
+    VideoJob job = VideoJob.newBuilder().setVideoId(id).setSourceUri(stored.toString())
+        .setFileName(up.fileName()).setSizeBytes(up.size()).setSubmittedAtMs(now)
+        .setDetectSampling(policy).build();
+    VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(now).setWorker("ingest")
+        .setAccepted(Accepted.newBuilder().setFileName(up.fileName()).setSizeBytes(up.size()))
+        .build();
+    // The accepted event goes first, so the verdict exists before any decode event.
+    var ev = producer.send(Topics.VIDEO_EVENTS.record(id, event));
+    var jb = producer.send(Topics.VIDEO_JOBS.record(id, job));
+    ev.get(30, TimeUnit.SECONDS);
+    jb.get(30, TimeUnit.SECONDS);
+    accepted.values().removeIf(t -> t < now - ACCEPTED_MEMORY_MS);
+    accepted.put(id, now);
+    LOG.info("accepted video {} ({}, {} bytes, {})", id, up.fileName(), up.size(), container.get());
+    return new Queued(id);
+  }
+
+  private static SamplingPolicy sampling(RoutingContext ctx) {
+    SamplingPolicy.Builder p = SamplingPolicy.newBuilder();
+    String fps = ctx.request().getFormAttribute("fps");
+    if (fps != null && !fps.isBlank()) {
+      double v;
+      try {
+        v = Double.parseDouble(fps);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("fps must be a number, got '" + fps + "'");
+      }
+      if (!(v > 0 && v <= 240)) {
+        throw new IllegalArgumentException("fps must be in (0, 240], got " + fps);
+      }
+      p.setFramesPerSecond(v);
+    }
+    String max = ctx.request().getFormAttribute("maxFrames");
+    if (max != null && !max.isBlank()) {
+      try {
+        p.setMaxFrames(Integer.parseInt(max));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("maxFrames must be an integer, got '" + max + "'");
+      }
+      if (p.getMaxFrames() < 1) {
+        throw new IllegalArgumentException("maxFrames must be >= 1, got " + max);
+      }
+    }
+    return p.build();
+  }
+
+  private void status(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!VIDEO_ID.matcher(id).matches()) {
+      error(ctx, 400, "malformed video id '" + id + "'");
+      return;
+    }
+    Optional<Verdict> v;
+    try {
+      v = view.get(id);
+    } catch (IllegalStateException e) {
+      ctx.response().putHeader("Retry-After", "1");
+      error(ctx, 503, e.getMessage());
+      return;
+    }
+    if (v.isPresent()) {
+      accepted.remove(id);
+      ctx.json(VerdictJson.of(v.get()));
+    } else if (accepted.containsKey(id)) {
+      ctx.json(VerdictJson.of(Verdict.newBuilder().setVideoId(id)
+          .setStatus(VerdictStatus.RUNNING).build()));
+    } else {
+      error(ctx, 404, "no video with id " + id);
+    }
+  }
+
+  private static void error(RoutingContext ctx, int status, String reason) {
+    ctx.response().setStatusCode(status);
+    ctx.json(new JsonObject().put("error", reason).put("status", status));
+  }
+}

@@ -1,0 +1,46 @@
+package io.framewatch.ingest;
+
+import io.framewatch.proto.Probe;
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictStatus;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The public JSON shape of a verdict (API responses and {@code framewatch analyze --json}).
+ * {@code score} is the mean per-face P(fake) and is null unless a classifier judged faces.
+ */
+public final class VerdictJson {
+  private VerdictJson() {}
+
+  /** Renders a verdict. */
+  public static JsonObject of(Verdict v) {
+    JsonObject o = new JsonObject()
+        .put("videoId", v.getVideoId())
+        .put("status", v.getStatus() == VerdictStatus.VERDICT_STATUS_UNSPECIFIED
+            ? "RUNNING" : v.getStatus().name())
+        .put("fileName", v.getFileName())
+        .put("framesExpected", v.hasFramesExpected() ? v.getFramesExpected() : null)
+        .put("framesEstimated", v.getProbe().getEstimatedSamples())
+        .put("framesAnalyzed", v.getFramesAnalyzed())
+        .put("framesWithFaces", v.getFramesWithFaces())
+        .put("framesFailed", v.getFramesFailed())
+        .put("facesDetected", v.getFacesDetected())
+        .put("score", v.hasScoreMean() ? v.getScoreMean() : null)
+        .put("scoreMax", v.hasScoreMax() ? v.getScoreMax() : null)
+        .put("model", v.getModel().isEmpty() ? "none" : v.getModel())
+        .put("detectorModel", v.getDetectorModel())
+        .put("error", v.getError().isEmpty() ? null : v.getError());
+    if (v.hasProbe()) {
+      Probe p = v.getProbe();
+      o.put("probe", new JsonObject().put("container", p.getContainer()).put("codec", p.getCodec())
+          .put("width", p.getWidth()).put("height", p.getHeight()).put("fps", p.getFps())
+          .put("durationSeconds", p.getDurationUs() / 1e6).put("hasAudio", p.getHasAudio()));
+    }
+    o.put("timings", new JsonObject()
+        .put("decodeMs", v.getDecodeMs())
+        .put("framesDecoded", v.getFramesDecoded())
+        .put("analysisMsTotal", Math.round(v.getAnalysisMsTotal() * 10) / 10.0)
+        .put("elapsedMs", Math.max(0, v.getUpdatedMs() - v.getFirstEventMs())));
+    return o;
+  }
+}

@@ -1,0 +1,105 @@
+package io.framewatch.sink;
+
+import com.google.protobuf.ByteString;
+import io.framewatch.proto.Detection;
+import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictInput;
+import io.framewatch.proto.VerdictState;
+import io.framewatch.proto.VerdictStatus;
+import io.framewatch.proto.VideoEvent;
+
+/**
+ * Folds video events and frame analyses into a per-video verdict. Pure and deterministic: the
+ * same inputs in the same order give the same state, so the sink can be replayed from its
+ * changelog. Frames are counted once per sample index, whatever the redeliveries.
+ */
+public final class VerdictAggregator {
+  /** Bitmap bound: more samples than this per video are counted but not deduplicated. */
+  static final long MAX_TRACKED_SAMPLES = 1L << 24;
+
+  private VerdictAggregator() {}
+
+  /** The state after {@code input}. */
+  public static VerdictState apply(String videoId, VerdictInput input, VerdictState state) {
+    VerdictState.Builder s = state.toBuilder();
+    Verdict.Builder v = s.getVerdictBuilder().setVideoId(videoId);
+    long at;
+    if (input.hasEvent()) {
+      at = onEvent(v, input.getEvent());
+    } else if (input.hasFrame()) {
+      at = input.getAtMs();
+      onFrame(s, v, input.getFrame());
+    } else {
+      return state;
+    }
+    if (v.getFirstEventMs() == 0 || (at > 0 && at < v.getFirstEventMs())) {
+      v.setFirstEventMs(at);
+    }
+    v.setUpdatedMs(Math.max(v.getUpdatedMs(), at));
+    if (s.getScoredFaces() > 0) {
+      v.setScoreMean(s.getScoreSum() / s.getScoredFaces());
+    }
+    if (v.getStatus() != VerdictStatus.FAILED) {
+      boolean complete = v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected();
+      v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
+    }
+    return s.build();
+  }
+
+  private static long onEvent(Verdict.Builder v, VideoEvent e) {
+    switch (e.getKindCase()) {
+      case ACCEPTED -> v.setFileName(e.getAccepted().getFileName());
+      case PROBE -> v.setProbe(e.getProbe());
+      case PROGRESS -> v.setFramesDecoded(
+          Math.max(v.getFramesDecoded(), e.getProgress().getFramesDecoded()));
+      case END -> v.setFramesExpected(e.getEnd().getSamplesExpected())
+          .setFramesDecoded(e.getEnd().getFramesDecoded())
+          .setDecodeMs(e.getEnd().getDecodeMs());
+      case FAILURE -> v.setStatus(VerdictStatus.FAILED)
+          .setError(e.getFailure().getStage() + ": " + e.getFailure().getReason());
+      default -> { }
+    }
+    return e.getAtMs();
+  }
+
+  private static void onFrame(VerdictState.Builder s, Verdict.Builder v, FrameAnalysis f) {
+    long idx = f.getSampleIndex();
+    if (idx >= 0 && idx < MAX_TRACKED_SAMPLES) {
+      byte[] seen = s.getSeenSamples().toByteArray();
+      int b = (int) (idx >>> 3);
+      int bit = 1 << (idx & 7);
+      if (b < seen.length && (seen[b] & bit) != 0) {
+        return; // a redelivered frame: already counted
+      }
+      if (b >= seen.length) {
+        seen = java.util.Arrays.copyOf(seen, Math.max(b + 1, seen.length * 2));
+      }
+      seen[b] |= (byte) bit;
+      s.setSeenSamples(ByteString.copyFrom(seen));
+    }
+    v.setFramesAnalyzed(v.getFramesAnalyzed() + 1);
+    v.setAnalysisMsTotal(v.getAnalysisMsTotal() + f.getAnalysisMs());
+    if (!f.getDetectorModel().isEmpty()) {
+      v.setDetectorModel(f.getDetectorModel());
+    }
+    if (!f.getClassifierModel().isEmpty()) {
+      v.setModel(f.getClassifierModel());
+    }
+    if (!f.getError().isEmpty()) {
+      v.setFramesFailed(v.getFramesFailed() + 1);
+      return;
+    }
+    if (f.getDetectionsCount() > 0) {
+      v.setFramesWithFaces(v.getFramesWithFaces() + 1);
+      v.setFacesDetected(v.getFacesDetected() + f.getDetectionsCount());
+    }
+    for (Detection d : f.getDetectionsList()) {
+      if (d.getResultCase() == Detection.ResultCase.P_FAKE) {
+        s.setScoreSum(s.getScoreSum() + d.getPFake());
+        s.setScoredFaces(s.getScoredFaces() + 1);
+        v.setScoreMax(v.hasScoreMax() ? Math.max(v.getScoreMax(), d.getPFake()) : d.getPFake());
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.framewatch.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.framewatch.proto.Detection;
+import io.framewatch.proto.EndOfVideo;
+import io.framewatch.proto.Failure;
+import io.framewatch.proto.FaceDetection;
+import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.Probe;
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictState;
+import io.framewatch.proto.VerdictStatus;
+import io.framewatch.proto.VideoEvent;
+import io.framewatch.topic.Topics;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SinkTopologyTest {
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, VideoEvent> events;
+  private TestInputTopic<String, FrameAnalysis> frames;
+  private TestOutputTopic<String, Verdict> verdicts;
+
+  @BeforeEach
+  void setUp() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(SinkTopology.build(), p);
+    events = driver.createInputTopic(Topics.VIDEO_EVENTS.name(),
+        Topics.VIDEO_EVENTS.keySerde().serializer(), Topics.VIDEO_EVENTS.valueSerde().serializer());
+    frames = driver.createInputTopic(Topics.DETECTIONS.name(),
+        Topics.DETECTIONS.keySerde().serializer(), Topics.DETECTIONS.valueSerde().serializer());
+    verdicts = driver.createOutputTopic(Topics.VERDICTS.name(),
+        Topics.VERDICTS.keySerde().deserializer(), Topics.VERDICTS.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  private void event(String id, VideoEvent.Builder e) {
+    events.pipeInput(id, e.setVideoId(id).setAtMs(1000).build());
+  }
+
+  private void frame(String id, long sample, Detection... faces) {
+    frames.pipeInput(id, FrameAnalysis.newBuilder().setVideoId(id).setSampleIndex(sample)
+        .setDetectorModel("blazeface-front-128")
+        .setClassifierModel(faces.length > 0 ? faces[0].getModelId() : "none")
+        .addAllDetections(List.of(faces)).setAnalysisMs(5).build());
+  }
+
+  private static Detection unjudged() {
+    return Detection.newBuilder().setFace(FaceDetection.getDefaultInstance())
+        .setModelId("none").setNoModel(true).build();
+  }
+
+  private static Detection judged(float p) {
+    return Detection.newBuilder().setFace(FaceDetection.getDefaultInstance())
+        .setModelId("caddm-demo").setPFake(p).build();
+  }
+
+  private Verdict latest(String id) {
+    KeyValueStore<String, VerdictState> store = driver.getKeyValueStore(SinkTopology.VERDICT_STORE);
+    Verdict fromStore = store.get(id).getVerdict();
+    Verdict published = verdicts.readKeyValuesToMap().get(id);
+    assertEquals(fromStore, published, "the published verdict is the stored one");
+    return fromStore;
+  }
+
+  @Test
+  void shouldBecomeFinalOnlyWhenEveryExpectedFrameIsAccountedFor() {
+    event("v1", VideoEvent.newBuilder().setProbe(Probe.newBuilder().setWidth(360)));
+    frame("v1", 0, unjudged());
+    frame("v1", 1);
+    frame("v1", 2, unjudged());
+    event("v1", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(4)));
+    Verdict running = latest("v1");
+    assertEquals(VerdictStatus.RUNNING, running.getStatus());
+    assertEquals(4, running.getFramesExpected());
+    assertEquals(3, running.getFramesAnalyzed());
+    frame("v1", 3, unjudged());
+    Verdict done = latest("v1");
+    assertEquals(VerdictStatus.FINAL, done.getStatus());
+    assertEquals(4, done.getFramesAnalyzed());
+    assertEquals(3, done.getFramesWithFaces());
+    assertEquals(3, done.getFacesDetected());
+    assertEquals(360, done.getProbe().getWidth());
+  }
+
+  @Test
+  void shouldCountARedeliveredFrameOnce() {
+    frame("v2", 0, unjudged());
+    frame("v2", 0, unjudged());
+    frame("v2", 1);
+    event("v2", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(3)));
+    frame("v2", 1);
+    Verdict v = latest("v2");
+    assertEquals(2, v.getFramesAnalyzed());
+    assertEquals(1, v.getFacesDetected());
+    assertEquals(VerdictStatus.RUNNING, v.getStatus());
+  }
+
+  @Test
+  void shouldSayNoModelAndGiveNoScoreWhenNoClassifierIsInstalled() {
+    frame("v3", 0, unjudged(), unjudged());
+    event("v3", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(1)));
+    Verdict v = latest("v3");
+    assertEquals(VerdictStatus.FINAL, v.getStatus());
+    assertEquals("none", v.getModel());
+    assertFalse(v.hasScoreMean());
+    assertFalse(v.hasScoreMax());
+  }
+
+  @Test
+  void shouldAverageProbabilitiesOverJudgedFaces() {
+    frame("v4", 0, judged(0.2f), judged(0.6f));
+    frame("v4", 1, judged(0.7f));
+    Verdict v = latest("v4");
+    assertEquals("caddm-demo", v.getModel());
+    assertEquals(0.5, v.getScoreMean(), 1e-6);
+    assertEquals(0.7, v.getScoreMax(), 1e-6);
+  }
+
+  @Test
+  void shouldFailTheVideoOnADecodeFailureAndStayFailed() {
+    event("v5", VideoEvent.newBuilder().setFailure(
+        Failure.newBuilder().setStage("decode").setReason("Invalid data found")));
+    frame("v5", 0);
+    Verdict v = latest("v5");
+    assertEquals(VerdictStatus.FAILED, v.getStatus());
+    assertTrue(v.getError().contains("Invalid data found"), v.getError());
+  }
+
+  @Test
+  void shouldCountFramesThatFailedAnalysisAsAccountedFor() {
+    frames.pipeInput("v6", FrameAnalysis.newBuilder().setVideoId("v6").setSampleIndex(0)
+        .setError("bad layout").build());
+    event("v6", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(1)));
+    Verdict v = latest("v6");
+    assertEquals(VerdictStatus.FINAL, v.getStatus());
+    assertEquals(1, v.getFramesFailed());
+  }
+}

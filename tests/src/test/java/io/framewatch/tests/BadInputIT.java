@@ -1,0 +1,104 @@
+package io.framewatch.tests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.framewatch.app.ApiClient;
+import io.framewatch.app.EmbeddedKafka;
+import io.framewatch.app.Stack;
+import io.framewatch.inference.ModelStore;
+import io.framewatch.inference.SampleMedia;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad uploads get clear errors and never hold up a good video submitted with them. */
+class BadInputIT {
+  @TempDir
+  static Path media;
+  @TempDir
+  static Path inputs;
+  private static EmbeddedKafka kafka;
+  private static Stack stack;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start(0);
+    stack = Stack.start(Map.of(), kafka.settings(), media, 0);
+    api = new ApiClient(stack.apiUrl());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void shouldRejectOrFailBadUploadsWithAReasonWhileAGoodVideoReachesFinal() throws Exception {
+    Path good = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
+    byte[] all = Files.readAllBytes(good);
+    Path truncated = Files.write(inputs.resolve("truncated.mp4"),
+        Arrays.copyOf(all, all.length / 3));
+    Path text = Files.writeString(inputs.resolve("notes.mp4"), "meeting notes\n".repeat(50));
+    Path empty = Files.write(inputs.resolve("empty.mp4"), new byte[0]);
+
+    ApiClient.Response cut = api.post(truncated);
+    ApiClient.Response ok = api.post(good);
+    ApiClient.Response txt = api.post(text);
+    ApiClient.Response none = api.post(empty);
+
+    assertEquals(415, txt.status(), txt.body().encode());
+    assertTrue(txt.body().getString("error").contains("looks like text"), txt.body().encode());
+    assertEquals(400, none.status(), none.body().encode());
+    assertTrue(none.body().getString("error").contains("0 bytes"), none.body().encode());
+    assertEquals(202, cut.status(), "a truncated MP4 still looks like a video at the door");
+    assertEquals(202, ok.status());
+
+    JsonObject failed = awaitTerminal(cut.body().getString("videoId"));
+    assertEquals("FAILED", failed.getString("status"), failed.encodePrettily());
+    assertTrue(failed.getString("error").startsWith("decode: truncated or corrupt video"),
+        failed.getString("error"));
+
+    JsonObject fine = awaitTerminal(ok.body().getString("videoId"));
+    assertEquals("FINAL", fine.getString("status"), fine.encodePrettily());
+    assertEquals(fine.getLong("framesExpected"), fine.getLong("framesAnalyzed"));
+  }
+
+  @Test
+  void shouldAnswerNotFoundForAnUnknownVideoAndBadRequestForAMalformedId() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var unknown = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(stack.apiUrl() + "/v1/videos/no-such-video")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, unknown.statusCode());
+    var malformed = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(stack.apiUrl() + "/v1/videos/..%2Fetc")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, malformed.statusCode(), malformed.body());
+    var raw = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(stack.apiUrl() + "/v1/videos"))
+            .header("Content-Type", "video/mp4")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, raw.statusCode(), raw.body());
+  }
+
+  private static JsonObject awaitTerminal(String id) {
+    return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.status(id), s -> !"RUNNING".equals(s.getString("status")));
+  }
+}
