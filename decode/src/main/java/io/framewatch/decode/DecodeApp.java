@@ -29,6 +29,8 @@ public final class DecodeApp implements AutoCloseable {
       // One job per poll; a job may take minutes, so allow a long gap between polls.
       consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
       consumer.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30 * 60 * 1000);
+      // Keep the coordinator connection open for as long as a job may run between polls.
+      consumer.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, 31 * 60 * 1000);
       VideoDecoder decoder = new VideoDecoder(cfg, worker);
       return new ConsumerLoop("decode", Topics.VIDEO_JOBS.name(), consumer,
           cfg.kafka().producer(worker, true),

@@ -42,7 +42,7 @@ public final class DetectApp implements AutoCloseable {
       classifierFile = Optional.of(models.resolve(classifier.get()));
       LOG.info("detect: deepfake classifier {}", classifier.get().id());
     } else {
-      LOG.warn("detect: no deepfake classifier installed; faces are reported with model 'none'");
+      LOG.info("detect: no deepfake classifier installed; faces are reported with model 'none'");
     }
     Optional<Path> clsFile = classifierFile;
     String host = hostName();

@@ -28,7 +28,7 @@ public final class EnhanceApp implements AutoCloseable {
       throw new IllegalArgumentException("super-resolution model '" + cfg.model().get()
           + "' cannot be served yet: the enhance stage has no SR runtime in this version");
     }
-    LOG.warn("enhance: no super-resolution model installed; bursts go to {} with the reason",
+    LOG.info("enhance: no super-resolution model installed; bursts go to {} with the reason",
         Topics.DEAD_LETTERS.name());
     Workers w = new Workers("enhance", cfg.workers(), i -> new ConsumerLoop("enhance",
         Topics.FRAMES_ENHANCE.name(), cfg.kafka().consumer(cfg.group(), "enhance-" + i, true),

@@ -55,7 +55,7 @@ public final class VerdictView implements AutoCloseable {
     // A global table uses no consumer group; a unique id keeps instances' local state apart.
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "framewatch-ingest-view-" + UUID.randomUUID());
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-    p.put("processing.exception.handler.global.enabled", true);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     KafkaStreams streams = new KafkaStreams(b.build(), p);
     streams.start();
     return new VerdictView(streams, dir);
