@@ -114,7 +114,7 @@ public final class Main {
         c.verdicts(names, vs);
         c.timings(names, vs, run.uploadMs);
         if (json != null) {
-          Files.writeString(json, vs.get(0).encodePrettily());
+          Files.writeString(json, vs.get(0).encodePrettily() + "\n");
           c.line("verdict written to %s", json);
         }
         return "FINAL".equals(vs.get(0).getString("status")) ? 0 : 1;
