@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One run of the whole pipeline in this JVM: embedded broker, every stage, files uploaded through
@@ -97,9 +96,5 @@ final class LocalRun implements AutoCloseable {
         // temp media left behind is harmless
       }
     }
-  }
-
-  static Map<String, String> env() {
-    return System.getenv();
   }
 }

@@ -1,52 +1,22 @@
 package io.framewatch.tests;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.app.ApiClient;
-import io.framewatch.app.EmbeddedKafka;
-import io.framewatch.app.Stack;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad uploads get clear errors and never hold up a good video submitted with them. */
-class BadInputIT {
-  @TempDir
-  static Path media;
+class BadInputIT extends StackTestBase {
   @TempDir
   static Path inputs;
-  private static EmbeddedKafka kafka;
-  private static Stack stack;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start(0);
-    stack = Stack.start(Map.of(), kafka.settings(), media, 0);
-    api = new ApiClient(stack.apiUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
   @Test
   void shouldRejectOrFailBadUploadsWithAReasonWhileAGoodVideoReachesFinal() throws Exception {
     Path good = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
@@ -97,8 +67,4 @@ class BadInputIT {
     assertEquals(415, raw.statusCode(), raw.body());
   }
 
-  private static JsonObject awaitTerminal(String id) {
-    return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-        .until(() -> api.status(id), s -> !"RUNNING".equals(s.getString("status")));
-  }
 }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.framewatch.app.ApiClient;
-import io.framewatch.app.EmbeddedKafka;
-import io.framewatch.app.Stack;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.proto.FrameAnalysis;
@@ -27,43 +24,13 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo's path on real parts: real broker, real FFmpeg, real BlazeFace, real Kafka Streams,
  * two real face clips uploaded over HTTP.
  */
-class PipelineIT {
-  @TempDir
-  static Path media;
-  private static EmbeddedKafka kafka;
-  private static Stack stack;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start(0);
-    stack = Stack.start(Map.of(), kafka.settings(), media, 0);
-    api = new ApiClient(stack.apiUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
-  private static JsonObject awaitTerminal(String id) {
-    return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-        .until(() -> api.status(id), s -> !"RUNNING".equals(s.getString("status")));
-  }
+class PipelineIT extends StackTestBase {
 
   @Test
   void shouldAccountForEverySampledFrameExactlyOnceAndFindFranckInAlmostAllOfThem()

@@ -1,0 +1,49 @@
+package io.framewatch.tests;
+
+import static org.awaitility.Awaitility.await;
+
+import io.framewatch.app.ApiClient;
+import io.framewatch.app.EmbeddedKafka;
+import io.framewatch.app.Stack;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end tests against the whole stack: a fresh in-process broker on free ports (so its own
+ * topics and consumer groups), every stage, and the HTTP API, per test class.
+ */
+abstract class StackTestBase {
+  @TempDir
+  static Path media;
+  static EmbeddedKafka kafka;
+  static Stack stack;
+  static ApiClient api;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    kafka = EmbeddedKafka.start(0);
+    stack = Stack.start(Map.of(), kafka.settings(), media, 0);
+    api = new ApiClient(stack.apiUrl());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  /** Waits until the video's verdict is FINAL or FAILED and returns it. */
+  static JsonObject awaitTerminal(String videoId) {
+    return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.status(videoId), s -> !"RUNNING".equals(s.getString("status")));
+  }
+}
