@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public interface InferenceBackend extends AutoCloseable {
 
+  /** What runs the model, e.g. {@code onnxruntime-cpu} or {@code tensorrt-fp16 (NVIDIA H100)}. */
+  String device();
+
   /** Names of the model's inputs, in graph order. */
   List<String> inputNames();
 

@@ -30,6 +30,19 @@ public record ModelStore(Path cacheDir, Optional<Path> userDir) {
   }
 
   /**
+   * Resolves, verifies and opens a model on the device the options allow.
+   *
+   * @throws InferenceException when the file is missing, its digest or its graph's inputs and
+   *     outputs disagree with the manifest, or no allowed device can load it
+   */
+  public InferenceBackend open(String id, BackendOptions options) throws InferenceException {
+    ModelManifest m = manifest(id);
+    Path file = resolve(m);
+    ModelVerifier.checkGraph(m, file);
+    return Backends.open(m, file, options);
+  }
+
+  /**
    * Path of the verified model file.
    *
    * @throws InferenceException when the file is missing, cannot be fetched, or its digest differs
