@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code framewatch} command line. */
 @Command(name = "framewatch", mixinStandardHelpOptions = true, version = "framewatch 0.1.0",
     description = "Streaming video forensics: deepfake screening and super-resolution on Kafka.",
-    subcommands = {Main.Demo.class, Main.Analyze.class, Main.Run.class, Main.Broker.class})
+    subcommands = {Main.Demo.class, Main.Analyze.class, Main.Run.class, Main.Broker.class,
+        ModelsCommand.class, BenchCommand.class})
 public final class Main {
 
   /** Entry point. */

@@ -1,16 +1,14 @@
 package io.framewatch.detect;
 
 import io.framewatch.inference.InferenceException;
-import io.framewatch.inference.ModelManifest;
+import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.ModelStore;
-import io.framewatch.inference.OnnxRuntimeBackend;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.topic.ConsumerLoop;
 import io.framewatch.topic.FailurePolicy;
 import io.framewatch.topic.Topics;
 import io.framewatch.topic.Workers;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,21 +32,20 @@ public final class DetectApp implements AutoCloseable {
    * @throws InferenceException when a model is missing or does not load
    */
   public static DetectApp start(DetectConfig cfg, ModelStore models) throws InferenceException {
-    ModelManifest detector = models.manifest(cfg.detectorModel());
-    Path detectorFile = models.resolve(detector);
-    Optional<ModelManifest> classifier = cfg.classifierModel().map(models::manifest);
-    Optional<Path> classifierFile = Optional.empty();
-    if (classifier.isPresent()) {
-      classifierFile = Optional.of(models.resolve(classifier.get()));
-      LOG.info("detect: deepfake classifier {}", classifier.get().id());
+    // Fetch and verify every model once up front, so a bad model fails the start, not a worker.
+    models.resolve(models.manifest(cfg.detectorModel()));
+    if (cfg.classifierModel().isPresent()) {
+      models.resolve(models.manifest(cfg.classifierModel().get()));
+      LOG.info("detect: deepfake classifier {}", cfg.classifierModel().get());
     } else {
       LOG.info("detect: no deepfake classifier installed; faces are reported with model 'none'");
     }
-    Optional<Path> clsFile = classifierFile;
+    BackendOptions options = BackendOptions.defaults(models.cacheDir())
+        .withDevice(cfg.device()).withThreads(cfg.intraOpThreads(), 1);
     String host = hostName();
     Workers w = new Workers("detect", cfg.workers(), i -> {
       String worker = host + "/detect-" + i;
-      FrameAnalyzer analyzer = openAnalyzer(cfg, detectorFile, classifier, clsFile, worker);
+      FrameAnalyzer analyzer = openAnalyzer(cfg, models, options, worker);
       return new ConsumerLoop("detect", Topics.FRAMES_DETECT.name(),
           cfg.kafka().consumer(cfg.group(), worker, true),
           cfg.kafka().producer(worker, false),
@@ -64,16 +61,15 @@ public final class DetectApp implements AutoCloseable {
     return new DetectApp(w);
   }
 
-  private static FrameAnalyzer openAnalyzer(DetectConfig cfg, Path detectorFile,
-      Optional<ModelManifest> classifier, Optional<Path> classifierFile, String worker) {
+  private static FrameAnalyzer openAnalyzer(DetectConfig cfg, ModelStore models,
+      BackendOptions options, String worker) {
     try {
       BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(cfg.detectorModel()),
-          new OnnxRuntimeBackend(cfg.detectorModel(), detectorFile, cfg.intraOpThreads()),
-          cfg.minFaceScore());
+          models.open(cfg.detectorModel(), options), cfg.minFaceScore());
       Optional<DeepfakeClassifier> cls = Optional.empty();
-      if (classifier.isPresent()) {
-        cls = Optional.of(new DeepfakeClassifier(classifier.get().id(), new OnnxRuntimeBackend(
-            classifier.get().id(), classifierFile.orElseThrow(), cfg.intraOpThreads())));
+      if (cfg.classifierModel().isPresent()) {
+        String id = cfg.classifierModel().get();
+        cls = Optional.of(new DeepfakeClassifier(id, models.open(id, options)));
       }
       return new FrameAnalyzer(det, cls, worker);
     } catch (InferenceException e) {

@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import io.framewatch.inference.Device;
 import io.framewatch.topic.KafkaSettings;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param classifierModel manifest id of the deepfake classifier, if one is installed
  * @param minFaceScore minimum face probability
  * @param intraOpThreads ONNX Runtime intra-op threads per session (1: two are unstable on 2 cores)
+ * @param device where models run: auto (TensorRT if present, else CPU), cpu or tensorrt
  */
 public record DetectConfig(
     KafkaSettings kafka,
@@ -22,7 +24,8 @@ public record DetectConfig(
     String detectorModel,
     Optional<String> classifierModel,
     float minFaceScore,
-    int intraOpThreads) {
+    int intraOpThreads,
+    Device device) {
 
   /** Validates the settings. */
   public DetectConfig {
@@ -41,7 +44,8 @@ public record DetectConfig(
   /**
    * Reads {@code FRAMEWATCH_DETECT_WORKERS} (1), {@code FRAMEWATCH_DETECTOR}
    * (blazeface-front-128), {@code FRAMEWATCH_CLASSIFIER} (unset: none),
-   * {@code FRAMEWATCH_MIN_FACE_SCORE} (0.5) and {@code FRAMEWATCH_INTRA_OP_THREADS} (1).
+   * {@code FRAMEWATCH_MIN_FACE_SCORE} (0.5), {@code FRAMEWATCH_INTRA_OP_THREADS} (1) and
+   * {@code FRAMEWATCH_DEVICE} (auto).
    */
   public static DetectConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new DetectConfig(kafka,
@@ -50,6 +54,7 @@ public record DetectConfig(
         env.getOrDefault("FRAMEWATCH_DETECTOR", BlazeFaceSpec.FRONT_128.modelId()),
         Optional.ofNullable(env.get("FRAMEWATCH_CLASSIFIER")).filter(s -> !s.isBlank()),
         Float.parseFloat(env.getOrDefault("FRAMEWATCH_MIN_FACE_SCORE", "0.5")),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_INTRA_OP_THREADS", "1")));
+        Integer.parseInt(env.getOrDefault("FRAMEWATCH_INTRA_OP_THREADS", "1")),
+        Device.parse(env.getOrDefault("FRAMEWATCH_DEVICE", "auto")));
   }
 }

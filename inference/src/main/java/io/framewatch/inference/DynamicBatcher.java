@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  * bad request does not fail the others. Latency (queue + run) and batch sizes are recorded in
  * Micrometer as {@code framewatch.inference.latency} and {@code framewatch.inference.batch}.
  *
+ * <p>When the model cannot batch ({@code maxBatch} 1) and nothing is waiting, a request runs at
+ * once on the submitting thread instead of being handed to the batching thread: batching has
+ * nothing to gain there, and the two thread hand-offs would cost a quarter of a millisecond per
+ * request on a busy 2-core machine (docs/PERFORMANCE.md).
+ *
  * <p>Requests carry every model input with a leading batch dimension of 1; results carry every
  * output with a leading dimension of 1. Requests whose shapes differ are never batched together.
  */
@@ -37,6 +42,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private final Thread worker;
   private final Timer latency;
   private final DistributionSummary batchSizes;
+  private final java.util.concurrent.locks.ReentrantLock runLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private volatile boolean running = true;
 
   private record Request(Map<String, Tensor> inputs, long enqueuedNanos,
@@ -85,7 +92,7 @@ public final class DynamicBatcher implements AutoCloseable {
   public CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> inputs)
       throws InterruptedException {
     Request r = request(inputs);
-    if (r.result().isDone()) {
+    if (r.result().isDone() || runInline(r)) {
       return r.result();
     }
     queue.put(r);
@@ -95,11 +102,24 @@ public final class DynamicBatcher implements AutoCloseable {
   /** Queues one request, or fails it at once with {@link RejectedExecutionException} when full. */
   public CompletableFuture<Map<String, Tensor>> trySubmit(Map<String, Tensor> inputs) {
     Request r = request(inputs);
-    if (!r.result().isDone() && !queue.offer(r)) {
+    if (!r.result().isDone() && !runInline(r) && !queue.offer(r)) {
       r.result().completeExceptionally(new RejectedExecutionException("model " + modelId
           + ": request queue full (" + queue.size() + " waiting)"));
     }
     return r.result();
+  }
+
+  /** Runs {@code r} on the caller's thread if the model cannot batch and nothing is waiting. */
+  private boolean runInline(Request r) {
+    if (maxBatch > 1 || !queue.isEmpty() || !runLock.tryLock()) {
+      return false;
+    }
+    try {
+      execute(List.of(r));
+      return true;
+    } finally {
+      runLock.unlock();
+    }
   }
 
   private Request request(Map<String, Tensor> inputs) {
@@ -128,8 +148,13 @@ public final class DynamicBatcher implements AutoCloseable {
           }
           batch.add(next);
         }
-        for (List<Request> group : bySignature(batch)) {
-          execute(group);
+        runLock.lock();
+        try {
+          for (List<Request> group : bySignature(batch)) {
+            execute(group);
+          }
+        } finally {
+          runLock.unlock();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

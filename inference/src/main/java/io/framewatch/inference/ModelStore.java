@@ -24,6 +24,34 @@ public record ModelStore(Path cacheDir, Optional<Path> userDir) {
     return new ModelStore(dir, Optional.ofNullable(user).filter(s -> !s.isBlank()).map(Path::of));
   }
 
+  /**
+   * Ids of every model known here: the shipped manifests (listed in
+   * {@code models/manifests/INDEX}) and the user's ({@code *.json} in the models directory).
+   */
+  public java.util.List<String> ids() {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    try (java.io.InputStream in = ModelStore.class.getClassLoader()
+        .getResourceAsStream("framewatch/models/INDEX")) {
+      if (in != null) {
+        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .split("\n")) {
+          if (!line.isBlank() && !line.startsWith("#")) {
+            ids.add(line.strip());
+          }
+        }
+      }
+      if (userDir.isPresent() && Files.isDirectory(userDir.get())) {
+        try (var files = Files.list(userDir.get())) {
+          files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted()
+              .forEach(n -> ids.add(n.substring(0, n.length() - 5)));
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list models: " + e.getMessage(), e);
+    }
+    return java.util.List.copyOf(ids);
+  }
+
   /** Loads a manifest by id (user directory first). */
   public ModelManifest manifest(String id) {
     return ModelManifest.load(id, userDir);

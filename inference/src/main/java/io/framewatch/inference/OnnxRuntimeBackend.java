@@ -30,6 +30,7 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
   private final List<String> inputs;
   private final List<String> outputs;
   private final Map<String, FloatBuffer> staging = new HashMap<>();
+  private boolean closed;
 
   /**
    * Loads a model with default options (1 intra-op thread, all graph optimisations).
@@ -129,9 +130,15 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, OnnxValue> e : result) {
           OnnxTensor o = (OnnxTensor) e.getValue();
+          // getFloatBuffer() already copies into a fresh heap buffer: take its array as is
           FloatBuffer fb = o.getFloatBuffer();
-          float[] data = new float[fb.remaining()];
-          fb.get(data);
+          float[] data;
+          if (fb.hasArray() && fb.arrayOffset() == 0 && fb.array().length == fb.remaining()) {
+            data = fb.array();
+          } else {
+            data = new float[fb.remaining()];
+            fb.get(data);
+          }
           out.put(e.getKey(), new Tensor(o.getInfo().getShape(), data));
         }
         return out;
@@ -160,6 +167,10 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       session.close();
     } catch (OrtException e) {

@@ -112,7 +112,7 @@ class DynamicBatcherTest {
         real.close();
       }
     };
-    try (DynamicBatcher b = new DynamicBatcher("affine", gated, 1, Duration.ZERO, 2, meters)) {
+    try (DynamicBatcher b = new DynamicBatcher("affine", gated, 2, Duration.ZERO, 2, meters)) {
       var first = b.submit(row(1, 1, 1));
       assertTrue(running.await(10, TimeUnit.SECONDS), "the first request is running");
       var queued1 = b.submit(row(2, 2, 2));
@@ -137,6 +137,17 @@ class DynamicBatcherTest {
       for (var f : List.of(first, queued1, queued2, late.get(0))) {
         assertEquals(2, f.get(10, TimeUnit.SECONDS).get("y").data().length);
       }
+    }
+  }
+
+  @Test
+  void shouldRunOnTheCallersThreadWhenTheModelCannotBatchAndNothingWaits() throws Exception {
+    try (DynamicBatcher b = new DynamicBatcher("affine", affine(), 1, Duration.ofMillis(50), 4,
+        meters)) {
+      var f = b.submit(row(1, 0, 0));
+      assertTrue(f.isDone(), "no hand-off to the batching thread");
+      assertArrayEquals(TestGraphs.affineOf(new float[] {1, 0, 0}), f.get().get("y").data(),
+          1e-5f);
     }
   }
 

@@ -53,6 +53,19 @@ class ModelManifestTest {
   }
 
   @Test
+  void shouldListEveryShippedManifestInTheIndex() throws Exception {
+    java.util.Set<String> files;
+    try (var s = Files.list(Path.of("..", "models", "manifests"))) {
+      files = s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - 5)).collect(java.util.stream.Collectors.toSet());
+    }
+    assertEquals(files, java.util.Set.copyOf(ModelStore.fromEnvironment().ids()));
+    for (String id : files) {
+      assertEquals(id, ModelManifest.load(id, Optional.empty()).id(), "file name is the id");
+    }
+  }
+
+  @Test
   void shouldSayWhichManifestIsMissing() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ModelManifest.load("no-such-model", Optional.empty()));

@@ -1,0 +1,92 @@
+package io.framewatch.app;
+
+import io.framewatch.inference.Backends;
+import io.framewatch.inference.InferenceException;
+import io.framewatch.inference.ModelManifest;
+import io.framewatch.inference.ModelStore;
+import io.framewatch.inference.ModelVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code framewatch models list|verify|fetch [ID...]}. */
+@Command(name = "models", description = "Show, fetch and check model manifests and files.",
+    subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class,
+        ModelsCommand.Fetch.class})
+final class ModelsCommand {
+
+  static List<String> ids(ModelStore store, List<String> given) {
+    return given == null || given.isEmpty() ? store.ids() : given;
+  }
+
+  /** {@code models list}. */
+  @Command(name = "list", description = "List known models and whether their file is present.")
+  static final class ListModels implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      ModelStore store = ModelStore.fromEnvironment();
+      System.out.printf("%-24s %-26s %-9s %s%n", "id", "task", "file", "source");
+      for (String id : store.ids()) {
+        ModelManifest m = store.manifest(id);
+        Path cached = store.cacheDir().resolve("models").resolve(id).resolve(m.file());
+        String source = m.source().npm() != null ? "npm " + m.source().npm()
+            : m.source().command() != null ? m.source().command() : "user-supplied";
+        System.out.printf("%-24s %-26s %-9s %s%n", id, m.task(),
+            Files.isRegularFile(cached) ? "cached" : "missing", source);
+      }
+      System.out.println("TensorRT: " + Backends.tensorRtStatus());
+      return 0;
+    }
+  }
+
+  /** {@code models fetch}. */
+  @Command(name = "fetch", description = "Fetch models from their source and check their SHA-256.")
+  static final class Fetch implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "ID", description = "Models (default: all).")
+    List<String> ids;
+
+    @Override
+    public Integer call() {
+      ModelStore store = ModelStore.fromEnvironment();
+      int failed = 0;
+      for (String id : ids(store, ids)) {
+        try {
+          System.out.println(id + ": " + store.resolve(store.manifest(id)));
+        } catch (InferenceException | IllegalArgumentException e) {
+          System.out.println(id + ": FAILED " + e.getMessage());
+          failed++;
+        }
+      }
+      return failed == 0 ? 0 : 1;
+    }
+  }
+
+  /** {@code models verify}. */
+  @Command(name = "verify", description = "Check each model file's SHA-256 and its graph's inputs"
+      + " and outputs against the manifest.")
+  static final class Verify implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "ID", description = "Models (default: all).")
+    List<String> ids;
+
+    @Override
+    public Integer call() {
+      ModelStore store = ModelStore.fromEnvironment();
+      int failed = 0;
+      for (String id : ids(store, ids)) {
+        try {
+          ModelManifest m = store.manifest(id);
+          ModelVerifier.checkGraph(m, store.resolve(m));
+          System.out.println(id + ": OK (sha256 " + m.sha256().substring(0, 12) + "…, "
+              + m.inputs().size() + " input(s), " + m.outputs().size() + " output(s) as declared)");
+        } catch (InferenceException | IllegalArgumentException e) {
+          System.out.println(id + ": FAILED " + e.getMessage());
+          failed++;
+        }
+      }
+      return failed == 0 ? 0 : 1;
+    }
+  }
+}
