@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param preprocessing id of the preprocessing the caller must apply
  * @param inputs the graph's inputs
  * @param outputs the graph's outputs
+ * @param metrics measured figures (name to value), with how and where they were measured
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
@@ -36,7 +37,8 @@ public record ModelManifest(
     String licence,
     String preprocessing,
     List<IoSpec> inputs,
-    List<IoSpec> outputs) {
+    List<IoSpec> outputs,
+    java.util.Map<String, Object> metrics) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
@@ -59,6 +61,7 @@ public record ModelManifest(
     }
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    metrics = metrics == null ? java.util.Map.of() : java.util.Map.copyOf(metrics);
     if (inputs.isEmpty() || outputs.isEmpty()) {
       throw new IllegalArgumentException("model " + id + ": fields inputs and outputs are required");
     }

@@ -143,6 +143,8 @@ public final class InferenceBench {
           bare[r] = batch * timeBare(session, feed, runsPerIteration, seconds);
           direct[r] = batch * timeBackend(alone, batched, seconds);
           fw[r] = batch * timeBatcher(batcher, requests, seconds);
+          out.printf(Locale.ROOT, "  batch %d round %d: bare %.1f, backend %.1f,"
+              + " backend+batcher %.1f img/s%n", batch, r + 1, bare[r], direct[r], fw[r]);
         }
       }
     }
