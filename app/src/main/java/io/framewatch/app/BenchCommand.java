@@ -9,8 +9,28 @@ import picocli.CommandLine.Option;
 
 /** {@code framewatch bench ...}: benchmarks that print figures and ratios. */
 @Command(name = "bench", description = "Benchmarks measured against the raw tool in the same run.",
-    subcommands = {BenchCommand.Inference.class})
+    subcommands = {BenchCommand.Inference.class, BenchCommand.Decode.class})
 final class BenchCommand {
+
+  /** {@code bench decode FILE}. */
+  @Command(name = "decode", description = "Decode fps of the worker vs the bundled ffmpeg CLI, and"
+      + " frame-topic MiB/s vs a bare KafkaProducer; ends with 'ratio <decode ratio>'.")
+  static final class Decode implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "Video file.")
+    java.nio.file.Path file;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Decoder threads, both sides.")
+    int threads;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds (median).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+      new io.framewatch.app.bench.DecodeBench(System.out).run(file, threads, rounds);
+      return 0;
+    }
+  }
 
   /** {@code bench inference}. */
   @Command(name = "inference", description = "Images/s of a bare ONNX Runtime session.run loop vs"

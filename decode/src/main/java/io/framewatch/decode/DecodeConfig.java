@@ -11,9 +11,12 @@ import java.util.Map;
  * @param workers jobs decoded in parallel in this process (one consumer each)
  * @param maxAnalysisSide default longest side of analysis frames in pixels (never upscaled)
  * @param maxSourcePixels refuse sources with more pixels per frame than this, before allocating
+ * @param decoderThreads FFmpeg decoder threads per job; 0 lets FFmpeg choose (one per core)
+ * @param queueCapacity jobs a worker process accepts beyond those running
  */
 public record DecodeConfig(
-    KafkaSettings kafka, String group, int workers, int maxAnalysisSide, long maxSourcePixels) {
+    KafkaSettings kafka, String group, int workers, int maxAnalysisSide, long maxSourcePixels,
+    int decoderThreads, int queueCapacity) {
 
   /** Validates the settings. */
   public DecodeConfig {
@@ -27,18 +30,28 @@ public record DecodeConfig(
     if (maxSourcePixels < 1) {
       throw new IllegalArgumentException("max source pixels must be >= 1");
     }
+    if (decoderThreads < 0 || decoderThreads > 64) {
+      throw new IllegalArgumentException("decoder threads must be in [0, 64], got "
+          + decoderThreads);
+    }
+    if (queueCapacity < 0) {
+      throw new IllegalArgumentException("decode queue capacity must be >= 0");
+    }
   }
 
   /**
-   * Reads {@code FRAMEWATCH_DECODE_WORKERS} (1), {@code FRAMEWATCH_MAX_ANALYSIS_SIDE} (640) and
-   * {@code FRAMEWATCH_MAX_SOURCE_PIXELS} (8192x8192).
+   * Reads {@code FRAMEWATCH_DECODE_WORKERS} (2 jobs at once), {@code FRAMEWATCH_MAX_ANALYSIS_SIDE}
+   * (640), {@code FRAMEWATCH_MAX_SOURCE_PIXELS} (8192x8192), {@code FRAMEWATCH_DECODER_THREADS}
+   * (0 = FFmpeg's choice) and {@code FRAMEWATCH_DECODE_QUEUE} (2).
    */
   public static DecodeConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new DecodeConfig(kafka,
         env.getOrDefault("FRAMEWATCH_DECODE_GROUP", "framewatch-decode"),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODE_WORKERS", "1")),
+        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODE_WORKERS", "2")),
         Integer.parseInt(env.getOrDefault("FRAMEWATCH_MAX_ANALYSIS_SIDE", "640")),
         Long.parseLong(env.getOrDefault("FRAMEWATCH_MAX_SOURCE_PIXELS",
-            Long.toString(8192L * 8192L))));
+            Long.toString(8192L * 8192L))),
+        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODER_THREADS", "0")),
+        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODE_QUEUE", "2")));
   }
 }

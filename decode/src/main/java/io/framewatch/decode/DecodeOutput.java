@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.VideoEvent;
 
@@ -10,6 +11,9 @@ public interface DecodeOutput {
 
   /** Publishes a sampled frame. */
   void frame(FrameRecord frame);
+
+  /** Publishes a burst of consecutive frames for super-resolution. */
+  void burst(Burst burst);
 
   /**
    * Blocks until everything published so far is acknowledged.

@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.topic.Topics;
@@ -31,6 +32,12 @@ final class KafkaDecodeOutput implements DecodeOutput {
     // Keyed per frame so one long video spreads over every detect worker.
     producer.send(Topics.FRAMES_DETECT.record(
         Topics.frameKey(frame.getVideoId(), frame.getSampleIndex()), frame), onAck);
+  }
+
+  @Override
+  public void burst(Burst burst) {
+    producer.send(Topics.FRAMES_ENHANCE.record(
+        Topics.frameKey(burst.getVideoId(), burst.getBurstIndex()), burst), onAck);
   }
 
   @Override

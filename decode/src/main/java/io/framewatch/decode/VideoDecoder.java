@@ -1,17 +1,22 @@
 package io.framewatch.decode;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
-
 import com.google.protobuf.ByteString;
+import io.framewatch.proto.Burst;
+import io.framewatch.proto.CompressionStats;
 import io.framewatch.proto.EndOfVideo;
 import io.framewatch.proto.Failure;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.Probe;
 import io.framewatch.proto.Progress;
+import io.framewatch.proto.StreamEvent;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -20,15 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes one job with FFmpeg: probe, then every frame, sampling some into YUV420P
- * {@link FrameRecord}s at analysis resolution, then an end-of-video event with the exact sample
- * count. Bad input ends in a {@link Failure} event, never in an exception to the caller.
+ * Decodes one job with FFmpeg: probe (headers only, so bad sizes and codecs are refused before
+ * anything is allocated), then every frame, converting only the sampled ones into tight
+ * {@link FrameRecord}s and bursts, then an end-of-video event with the exact counts. Bad input
+ * ends in a {@link Failure} event, never in an exception to the caller. Live sources reconnect with
+ * capped exponential backoff until stopped, reporting every drop and reconnect.
  */
 public final class VideoDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(VideoDecoder.class);
   private static final long PROGRESS_EVERY_MS = 1000;
-  /** A stream that stops before this share of its declared duration is truncated. */
+  /** A file whose frames stop before this share of its declared duration is truncated. */
   private static final double TRUNCATION_TOLERANCE = 0.9;
+  private static final long BACKOFF_START_MS = 500;
+  private static final long BACKOFF_CAP_MS = 30_000;
 
   static {
     // FFmpeg's own messages go to the log (SLF4J), not to stderr; stream dumps and option
@@ -49,189 +58,270 @@ public final class VideoDecoder {
     this.worker = worker;
   }
 
-  /**
-   * Runs the job to its end. Returns normally also when the input is bad: the failure is
-   * published as an event. Throws only when publishing itself fails (the job is then redone).
-   */
+  /** Decodes a file job to its end (no stop control). */
   public void decode(VideoJob job, DecodeOutput out) throws Exception {
-    long start = System.currentTimeMillis();
+    decode(job, out, () -> false);
+  }
+
+  /**
+   * Runs the job to its end, or until {@code stop} says so (live streams). Returns normally also
+   * when the input is bad: the failure is published as an event. Throws only when publishing
+   * itself fails (the job is then redone by another worker).
+   */
+  public void decode(VideoJob job, DecodeOutput out, BooleanSupplier stop) throws Exception {
+    Job state = new Job(job, out, stop);
     try {
-      run(job, out, start);
+      if (job.getLive()) {
+        state.runLive();
+      } else {
+        state.runFile();
+      }
     } catch (DecodeException e) {
       LOG.info("video {} failed to decode: {}", job.getVideoId(), e.getMessage());
-      out.event(event(job).setFailure(
+      out.event(state.event().setFailure(
           Failure.newBuilder().setStage("decode").setReason(e.getMessage())).build());
       out.flush();
     }
   }
 
-  private void run(VideoJob job, DecodeOutput out, long start) throws Exception {
-    FrameSampler sampler = new FrameSampler(job.getDetectSampling());
-    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(job.getSourceUri())) {
-      g.setPixelFormat(AV_PIX_FMT_YUV420P);
-      try {
-        g.start();
-      } catch (FrameGrabber.Exception e) {
-        throw new DecodeException("not a readable video: " + ffmpegReason(e), e);
-      }
-      if (g.getVideoStream() < 0 || g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
-        throw new DecodeException("no video stream in " + describe(g));
-      }
-      int sw = g.getImageWidth();
-      int sh = g.getImageHeight();
-      if ((long) sw * sh > cfg.maxSourcePixels()) {
-        throw new DecodeException("frame size " + sw + "x" + sh + " exceeds the limit of "
-            + cfg.maxSourcePixels() + " pixels");
-      }
-      int side = job.getMaxAnalysisSide() > 0 ? job.getMaxAnalysisSide() : cfg.maxAnalysisSide();
-      int[] size = analysisSize(sw, sh, side);
-      g.setImageWidth(size[0]);
-      g.setImageHeight(size[1]);
-      Probe probe = probe(g, sampler, sw, sh);
-      out.event(event(job).setProbe(probe).build());
-
-      long frames = 0;
-      long samples = 0;
-      long lastPts = 0;
-      long nextProgress = System.currentTimeMillis() + PROGRESS_EVERY_MS;
-      while (true) {
-        Frame f;
-        try {
-          f = g.grabImage();
-        } catch (FrameGrabber.Exception e) {
-          throw new DecodeException("corrupt video at frame " + frames + ": " + ffmpegReason(e), e);
-        }
-        if (f == null) {
-          break;
-        }
-        long pts = f.timestamp;
-        lastPts = Math.max(lastPts, pts);
-        if (sampler.take(pts, f.keyFrame)) {
-          out.frame(toRecord(job, f, samples, frames, sw, sh));
-          samples++;
-        }
-        frames++;
-        if (System.currentTimeMillis() >= nextProgress) {
-          nextProgress = System.currentTimeMillis() + PROGRESS_EVERY_MS;
-          out.event(event(job).setProgress(Progress.newBuilder().setFramesDecoded(frames)
-              .setSamplesEmitted(samples).setPositionUs(pts)).build());
-        }
-      }
-      if (frames == 0) {
-        throw new DecodeException("no decodable video frames in " + describe(g));
-      }
-      long duration = probe.getDurationUs();
-      double frameUs = probe.getFps() > 0 ? 1e6 / probe.getFps() : 0;
-      if (duration > 0 && lastPts + frameUs < TRUNCATION_TOLERANCE * duration) {
-        throw new DecodeException(String.format(
-            "truncated or corrupt video: frames stop at %.1f s of a declared %.1f s",
-            lastPts / 1e6, duration / 1e6));
-      }
-      // The count is only announced once every frame is acknowledged, so a FINAL verdict never
-      // waits for a frame that was lost on the way.
-      out.flush();
-      out.event(event(job).setEnd(EndOfVideo.newBuilder().setSamplesExpected(samples)
-          .setFramesDecoded(frames).setDecodeMs(System.currentTimeMillis() - start)).build());
-      out.flush();
-    }
-  }
-
-  private static Probe probe(FFmpegFrameGrabber g, FrameSampler sampler, int sw, int sh) {
-    long duration = Math.max(0, g.getLengthInTime());
-    return Probe.newBuilder()
-        .setContainer(nullToEmpty(g.getFormat()))
-        .setCodec(nullToEmpty(g.getVideoCodecName()))
-        .setWidth(sw)
-        .setHeight(sh)
-        .setFps(g.getVideoFrameRate())
-        .setDurationUs(duration)
-        .setBitrate(g.getVideoBitrate())
-        .setHasAudio(g.getAudioStream() >= 0)
-        .setEstimatedSamples(sampler.estimate(duration))
-        .build();
-  }
-
   /** Largest even size with the source's aspect whose longest side is at most {@code side}. */
   static int[] analysisSize(int w, int h, int side) {
-    double s = Math.min(1.0, (double) side / Math.max(w, h));
+    double s = side <= 0 ? 1.0 : Math.min(1.0, (double) side / Math.max(w, h));
     int tw = Math.max(2, (int) Math.round(w * s) & ~1);
     int th = Math.max(2, (int) Math.round(h * s) & ~1);
     return new int[] {tw, th};
   }
 
-  private FrameRecord toRecord(VideoJob job, Frame f, long sample, long index, int sw, int sh) {
-    int w = f.imageWidth;
-    int h = f.imageHeight;
-    int cw = (w + 1) / 2;
-    int ch = (h + 1) / 2;
-    // JavaCV's YUV420P frames hold the whole I420 picture (rows padded to an aligned stride) but
-    // limit() covers only Y, and the grabber reuses the buffer: repack tightly into a new array.
-    ByteBuffer buf = ((ByteBuffer) f.image[0]).duplicate();
-    int ys = f.imageStride;
-    int cs = (buf.capacity() - ys * h) / (2 * ch);
-    if (ys < w || cs < cw) {
-      throw new IllegalStateException("unexpected YUV420P layout: strides " + ys + "/" + cs
-          + " for width " + w + ", buffer " + buf.capacity());
+  /** Everything one job carries across (re)connections. */
+  private final class Job {
+    final VideoJob job;
+    final DecodeOutput out;
+    final BooleanSupplier stop;
+    final long startMs = System.currentTimeMillis();
+    final FrameSampler sampler;
+    final BurstSampler bursts;
+    final PixelFormat format;
+    final Map<String, String> options;
+    Probe probe;
+    long frames;
+    long samples;
+    long burstCount;
+    long lastPts;
+    long lastFrameWallMs;
+    double qpSum;
+    long qpFrames;
+    List<FrameRecord> pendingBurst = new ArrayList<>();
+
+    Job(VideoJob job, DecodeOutput out, BooleanSupplier stop) {
+      this.job = job;
+      this.out = out;
+      this.stop = stop;
+      this.sampler = new FrameSampler(job.getDetectSampling());
+      this.bursts = new BurstSampler(job.getBursts());
+      this.format = job.getPixelFormat() == PixelFormat.BGR24 ? PixelFormat.BGR24
+          : PixelFormat.YUV420P;
+      this.options = SourceOptions.forUri(job.getSourceUri());
     }
-    byte[] data = new byte[w * h + 2 * cw * ch];
-    buf.clear();
-    int o = 0;
-    for (int y = 0; y < h; y++, o += w) {
-      buf.get(y * ys, data, o, w);
+
+    VideoEvent.Builder event() {
+      return VideoEvent.newBuilder().setVideoId(job.getVideoId())
+          .setAtMs(System.currentTimeMillis()).setWorker(worker);
     }
-    int base = ys * h;
-    for (int plane = 0; plane < 2; plane++, base += cs * ch) {
-      for (int y = 0; y < ch; y++, o += cw) {
-        buf.get(base + y * cs, data, o, cw);
+
+    void runFile() throws Exception {
+      session();
+      if (frames == 0) {
+        throw new DecodeException("no decodable video frames in container '"
+            + probe.getContainer() + "'");
       }
+      long duration = probe.getDurationUs();
+      double frameUs = probe.getFps() > 0 ? 1e6 / probe.getFps() : 0;
+      if (duration > 0 && lastPts + frameUs < TRUNCATION_TOLERANCE * duration) {
+        throw new DecodeException(String.format(java.util.Locale.ROOT,
+            "truncated or corrupt video: frames stop at %.1f s of a declared %.1f s",
+            lastPts / 1e6, duration / 1e6));
+      }
+      finish();
     }
-    return FrameRecord.newBuilder()
-        .setVideoId(job.getVideoId())
-        .setSampleIndex(sample)
-        .setFrameIndex(index)
-        .setPtsUs(f.timestamp)
-        .setKeyframe(f.keyFrame)
-        .setPixelFormat(PixelFormat.YUV420P)
-        .setWidth(w)
-        .setHeight(h)
-        .addStrides(w).addStrides(cw).addStrides(cw)
-        .setData(ByteString.copyFrom(data))
-        .setSourceWidth(sw)
-        .setSourceHeight(sh)
-        .setDecodedAtMs(System.currentTimeMillis())
-        .build();
-  }
 
-  private VideoEvent.Builder event(VideoJob job) {
-    return VideoEvent.newBuilder().setVideoId(job.getVideoId())
-        .setAtMs(System.currentTimeMillis()).setWorker(worker);
-  }
-
-  private static String describe(FFmpegFrameGrabber g) {
-    return "container '" + nullToEmpty(g.getFormat()) + "'";
-  }
-
-  private static final java.util.regex.Pattern FFMPEG_CODE =
-      java.util.regex.Pattern.compile("error (-?\\d+)");
-
-  /** FFmpeg's own words for the error code in a JavaCV exception (no server paths). */
-  static String ffmpegReason(Exception e) {
-    String m = e.getMessage() == null ? e.toString() : e.getMessage();
-    java.util.regex.Matcher code = FFMPEG_CODE.matcher(m);
-    if (code.find()) {
-      byte[] buf = new byte[256];
-      if (avutil.av_strerror(Integer.parseInt(code.group(1)), buf, buf.length) == 0) {
-        int n = 0;
-        while (n < buf.length && buf[n] != 0) {
-          n++;
+    void runLive() throws Exception {
+      session(); // a source that never opened fails the job (DecodeException)
+      int attempt = 0;
+      long droppedAt = System.currentTimeMillis();
+      String reason = "end of stream";
+      while (!stop.getAsBoolean()) {
+        if (attempt == 0) {
+          droppedAt = System.currentTimeMillis();
+          out.event(event().setStream(StreamEvent.newBuilder().setKind(StreamEvent.Kind.DROPPED)
+              .setReason(reason)).build());
         }
-        return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        attempt++;
+        long wait = Math.min(BACKOFF_CAP_MS, BACKOFF_START_MS << Math.min(attempt - 1, 16));
+        if (sleepUnlessStopped(wait)) {
+          break;
+        }
+        long framesBefore = frames;
+        String failure = null;
+        try {
+          session();
+        } catch (DecodeException e) {
+          failure = e.getMessage();
+          LOG.info("stream {}: attempt {} failed: {}", job.getVideoId(), attempt, failure);
+        }
+        if (frames > framesBefore) {
+          // frames came back: the next end or error is a new drop
+          attempt = 0;
+        }
+        reason = failure != null ? failure : "end of stream";
+      }
+      out.event(event().setStream(StreamEvent.newBuilder().setKind(StreamEvent.Kind.STOPPED)
+          .setReason("stop requested")).build());
+      LOG.info("stream {} stopped after {} samples", job.getVideoId(), samples);
+      finish();
+    }
+
+    /** Waits, checking the stop flag often; true when stopped. */
+    private boolean sleepUnlessStopped(long ms) throws InterruptedException {
+      long end = System.currentTimeMillis() + ms;
+      while (System.currentTimeMillis() < end) {
+        if (stop.getAsBoolean()) {
+          return true;
+        }
+        Thread.sleep(Math.min(100, Math.max(1, end - System.currentTimeMillis())));
+      }
+      return stop.getAsBoolean();
+    }
+
+    /** One open of the source, decoded until it ends, fails or is stopped. */
+    void session() throws Exception {
+      MediaProbe.Result p = MediaProbe.probe(job.getSourceUri(), options, cfg.maxSourcePixels());
+      boolean reconnect = probe != null;
+      if (probe == null) {
+        probe = p.probe().toBuilder().setEstimatedSamples(job.getLive() ? 0
+            : sampler.estimate(p.probe().getDurationUs())).build();
+        out.event(event().setProbe(probe).build());
+      }
+      int side = job.getMaxAnalysisSide() > 0 ? job.getMaxAnalysisSide() : cfg.maxAnalysisSide();
+      int[] size = analysisSize(p.width(), p.height(), side);
+      int[] burstSize = analysisSize(p.width(), p.height(), job.getBursts().getMaxSide());
+      float bpp = p.bitrate() > 0 && p.fps() > 0
+          ? (float) (p.bitrate() / (p.fps() * p.width() * p.height())) : 0f;
+      boolean qp = p.codec().equals("h264") || p.codec().equals("hevc");
+      try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(job.getSourceUri());
+          FrameScaler scaler = new FrameScaler()) {
+        options.forEach(g::setOption);
+        // RAW: the grabber hands over FFmpeg's own AVFrame (Frame.opaque) without converting it
+        g.setImageMode(FrameGrabber.ImageMode.RAW);
+        g.setVideoOption("threads", Integer.toString(cfg.decoderThreads()));
+        g.setVideoOption("max_pixels", Long.toString(cfg.maxSourcePixels()));
+        if (qp) {
+          g.setVideoOption("export_side_data", "venc_params");
+        }
+        try {
+          g.start();
+        } catch (FrameGrabber.Exception e) {
+          throw new DecodeException("not a readable video: " + FfmpegErrors.describe(e), e);
+        }
+        if (reconnect) {
+          out.event(event().setStream(StreamEvent.newBuilder()
+              .setKind(StreamEvent.Kind.RECONNECTED)
+              .setGapMs(System.currentTimeMillis() - lastFrameWallMs)).build());
+        }
+        long nextProgress = System.currentTimeMillis() + PROGRESS_EVERY_MS;
+        while (!stop.getAsBoolean()) {
+          Frame f;
+          try {
+            // no pixel conversion here: only sampled frames are converted, by the scaler
+            f = g.grabFrame(false, true, true, false, false);
+          } catch (FrameGrabber.Exception e) {
+            if (job.getLive()) {
+              throw new DecodeException("stream read failed: " + FfmpegErrors.describe(e), e);
+            }
+            throw new DecodeException("corrupt video at frame " + frames + ": "
+                + FfmpegErrors.describe(e), e);
+          }
+          if (f == null) {
+            break;
+          }
+          if (!(f.opaque instanceof AVFrame av) || av.width() <= 0) {
+            continue;
+          }
+          long now = System.currentTimeMillis();
+          lastFrameWallMs = now;
+          // Live: the stream's clock restarts on every reconnect, so sampling and frame times
+          // follow the wall clock since the stream started.
+          long pts = job.getLive() ? (now - startMs) * 1000 : f.timestamp;
+          lastPts = Math.max(lastPts, pts);
+          if (sampler.take(pts, f.keyFrame)) {
+            CompressionStats cs = qp ? QpStats.of(av) : CompressionStats.getDefaultInstance();
+            if (cs.getQpAvailable()) {
+              qpSum += cs.getQpMean();
+              qpFrames++;
+            }
+            out.frame(record(av, scaler, size, pts, f, cs.toBuilder().setBitsPerPixel(bpp).build(),
+                samples++, p));
+          }
+          if (bursts.take(pts)) {
+            pendingBurst.add(record(av, scaler, burstSize, pts, f,
+                CompressionStats.newBuilder().setBitsPerPixel(bpp).build(), -1, p));
+            if (pendingBurst.size() == bursts.frames()) {
+              out.burst(Burst.newBuilder().setVideoId(job.getVideoId()).setBurstIndex(burstCount++)
+                  .setReference(bursts.frames() / 2).addAllFrames(pendingBurst).build());
+              pendingBurst.clear();
+            }
+          }
+          frames++;
+          if (now >= nextProgress) {
+            nextProgress = now + PROGRESS_EVERY_MS;
+            out.event(event().setProgress(Progress.newBuilder().setFramesDecoded(frames)
+                .setSamplesEmitted(samples).setPositionUs(pts)).build());
+          }
+        }
+        // a burst cut by the end or by a reconnect is incomplete: drop it
+        pendingBurst.clear();
       }
     }
-    return m.length() > 300 ? m.substring(0, 300) : m;
-  }
 
-  private static String nullToEmpty(String s) {
-    return s == null ? "" : s;
+    private FrameRecord record(AVFrame av, FrameScaler scaler, int[] size, long pts, Frame f,
+        CompressionStats cs, long sample, MediaProbe.Result p) {
+      FrameScaler.Image img = scaler.convert(av, format, size[0], size[1]);
+      FrameRecord.Builder b = FrameRecord.newBuilder()
+          .setVideoId(job.getVideoId())
+          .setFrameIndex(frames)
+          .setPtsUs(pts)
+          .setSourcePtsUs(f.timestamp)
+          .setKeyframe(f.keyFrame)
+          .setPixelFormat(format)
+          .setWidth(size[0])
+          .setHeight(size[1])
+          .setData(ByteString.copyFrom(img.data()))
+          .setSourceWidth(p.width())
+          .setSourceHeight(p.height())
+          .setCompression(cs)
+          .setDecodedAtMs(System.currentTimeMillis());
+      for (int s : img.strides()) {
+        b.addStrides(s);
+      }
+      if (sample >= 0) {
+        b.setSampleIndex(sample);
+      }
+      return b.build();
+    }
+
+    /**
+     * The counts are only announced once every frame is acknowledged, so a FINAL verdict never
+     * waits for a frame that was lost on the way.
+     */
+    void finish() throws Exception {
+      out.flush();
+      EndOfVideo.Builder end = EndOfVideo.newBuilder().setSamplesExpected(samples)
+          .setFramesDecoded(frames).setDecodeMs(System.currentTimeMillis() - startMs)
+          .setBurstsExpected(burstCount);
+      if (qpFrames > 0) {
+        end.setQpMean(qpSum / qpFrames);
+      }
+      out.event(event().setEnd(end).build());
+      out.flush();
+    }
   }
 }

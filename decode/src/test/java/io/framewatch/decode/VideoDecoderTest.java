@@ -20,11 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real FFmpeg on real clips, collected in memory (no broker). */
 class VideoDecoderTest {
   private static final DecodeConfig CFG =
-      new DecodeConfig(new KafkaSettings("127.0.0.1:9"), "g", 1, 640, 8192L * 8192);
+      new DecodeConfig(new KafkaSettings("127.0.0.1:9"), "g", 1, 640, 8192L * 8192, 0, 0);
 
   static final class Collect implements DecodeOutput {
     final List<VideoEvent> events = new ArrayList<>();
     final List<FrameRecord> frames = new ArrayList<>();
+    final List<io.framewatch.proto.Burst> bursts = new ArrayList<>();
 
     @Override
     public void event(VideoEvent e) {
@@ -34,6 +35,11 @@ class VideoDecoderTest {
     @Override
     public void frame(FrameRecord f) {
       frames.add(f);
+    }
+
+    @Override
+    public void burst(io.framewatch.proto.Burst b) {
+      bursts.add(b);
     }
 
     @Override

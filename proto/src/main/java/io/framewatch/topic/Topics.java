@@ -4,6 +4,7 @@ import io.framewatch.proto.Alert;
 import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
@@ -59,6 +60,11 @@ public final class Topics {
       new Topic<>("video.events", DEFAULT_PARTITIONS, Map.of(), KEY,
           new ProtoSerde<>(VideoEvent.parser(), VideoEvent.class));
 
+  /** Commands to running decode jobs (stop a live stream); key: video id. */
+  public static final Topic<String, StreamControl> VIDEO_CONTROL =
+      new Topic<>("video.control", 1, Map.of(), KEY,
+          new ProtoSerde<>(StreamControl.parser(), StreamControl.class));
+
   /** Latest verdict per video, compacted; key: video id. */
   public static final Topic<String, Verdict> VERDICTS =
       new Topic<>("verdicts", DEFAULT_PARTITIONS, COMPACTED, KEY,
@@ -80,8 +86,8 @@ public final class Topics {
 
   /** Every topic, in creation order. */
   public static List<Topic<?, ?>> all() {
-    return List.of(VIDEO_JOBS, FRAMES_DETECT, FRAMES_ENHANCE, DETECTIONS, VIDEO_EVENTS, VERDICTS,
-        ALERTS, DEAD_LETTERS);
+    return List.of(VIDEO_JOBS, VIDEO_CONTROL, FRAMES_DETECT, FRAMES_ENHANCE, DETECTIONS,
+        VIDEO_EVENTS, VERDICTS, ALERTS, DEAD_LETTERS);
   }
 
   /** Key of a sampled frame: spreads a video over partitions while staying unique per frame. */
