@@ -56,48 +56,57 @@ final class MediaProbe {
       if (r < 0) {
         throw new DecodeException("not a readable video: " + FfmpegErrors.describe(r));
       }
-      int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
-      if (vs < 0) {
-        throw new DecodeException("no video stream in container '" + name(fmt) + "'");
-      }
-      AVStream st = fmt.streams(vs);
-      AVCodecParameters par = st.codecpar();
-      String codec = string(avcodec_get_name(par.codec_id()));
-      if (avcodec_find_decoder(par.codec_id()) == null) {
-        throw new DecodeException("unsupported codec '" + codec + "': no decoder in this build");
-      }
-      int w = par.width();
-      int h = par.height();
-      if (w <= 0 || h <= 0) {
-        throw new DecodeException("video stream '" + codec + "' declares no frame size");
-      }
-      if ((long) w * h > maxPixels) {
-        throw new DecodeException("frame size " + w + "x" + h + " exceeds the limit of "
-            + maxPixels + " pixels");
-      }
-      double fps = av_q2d(st.avg_frame_rate());
-      if (!(fps > 0) || !Double.isFinite(fps)) {
-        fps = av_q2d(st.r_frame_rate());
-      }
-      long duration = fmt.duration() != AV_NOPTS_VALUE && fmt.duration() > 0
-          ? fmt.duration() * 1_000_000L / AV_TIME_BASE : 0;
-      long bitrate = par.bit_rate() > 0 ? par.bit_rate() : Math.max(0, fmt.bit_rate());
-      String profile = string(avcodec_profile_name(par.codec_id(), par.profile()));
-      Probe probe = Probe.newBuilder()
-          .setContainer(name(fmt))
-          .setCodec(codec)
-          .setProfile(profile)
-          .setWidth(w)
-          .setHeight(h)
-          .setFps(Double.isFinite(fps) && fps > 0 ? fps : 0)
-          .setDurationUs(duration)
-          .setBitrate(bitrate)
-          .setHasAudio(av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0) >= 0)
-          .build();
-      return new Result(probe, codec, w, h, probe.getFps(), bitrate);
+      return describe(fmt, maxPixels);
     } finally {
       avformat_close_input(fmt);
     }
+  }
+
+  /**
+   * Describes an opened input (stream info already found) and checks its video stream.
+   *
+   * @throws DecodeException when it has no usable video stream
+   */
+  static Result describe(AVFormatContext fmt, long maxPixels) throws DecodeException {
+    int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+    if (vs < 0) {
+      throw new DecodeException("no video stream in container '" + name(fmt) + "'");
+    }
+    AVStream st = fmt.streams(vs);
+    AVCodecParameters par = st.codecpar();
+    String codec = string(avcodec_get_name(par.codec_id()));
+    if (avcodec_find_decoder(par.codec_id()) == null) {
+      throw new DecodeException("unsupported codec '" + codec + "': no decoder in this build");
+    }
+    int w = par.width();
+    int h = par.height();
+    if (w <= 0 || h <= 0) {
+      throw new DecodeException("video stream '" + codec + "' declares no frame size");
+    }
+    if ((long) w * h > maxPixels) {
+      throw new DecodeException("frame size " + w + "x" + h + " exceeds the limit of "
+          + maxPixels + " pixels");
+    }
+    double fps = av_q2d(st.avg_frame_rate());
+    if (!(fps > 0) || !Double.isFinite(fps)) {
+      fps = av_q2d(st.r_frame_rate());
+    }
+    long duration = fmt.duration() != AV_NOPTS_VALUE && fmt.duration() > 0
+        ? fmt.duration() * 1_000_000L / AV_TIME_BASE : 0;
+    long bitrate = par.bit_rate() > 0 ? par.bit_rate() : Math.max(0, fmt.bit_rate());
+    String profile = string(avcodec_profile_name(par.codec_id(), par.profile()));
+    Probe probe = Probe.newBuilder()
+        .setContainer(name(fmt))
+        .setCodec(codec)
+        .setProfile(profile)
+        .setWidth(w)
+        .setHeight(h)
+        .setFps(Double.isFinite(fps) && fps > 0 ? fps : 0)
+        .setDurationUs(duration)
+        .setBitrate(bitrate)
+        .setHasAudio(av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0) >= 0)
+        .build();
+    return new Result(probe, codec, w, h, probe.getFps(), bitrate);
   }
 
   private static String name(AVFormatContext fmt) {

@@ -38,6 +38,7 @@ public final class VideoDecoder {
   private static final double TRUNCATION_TOLERANCE = 0.9;
   private static final long BACKOFF_START_MS = 500;
   private static final long BACKOFF_CAP_MS = 30_000;
+  private static final int INITIAL_TRIES = 3;
 
   static {
     // FFmpeg's own messages go to the log (SLF4J), not to stderr; stream dumps and option
@@ -141,11 +142,28 @@ public final class VideoDecoder {
             "truncated or corrupt video: frames stop at %.1f s of a declared %.1f s",
             lastPts / 1e6, duration / 1e6));
       }
+      long declaredFrames = Math.round(duration / 1e6 * probe.getFps());
+      if (declaredFrames > 0 && frames < TRUNCATION_TOLERANCE * declaredFrames) {
+        // FFmpeg skips what it cannot decode; a file missing a tenth of its frames is damaged
+        throw new DecodeException(String.format(java.util.Locale.ROOT,
+            "corrupt video: only %d of about %d frames could be decoded", frames, declaredFrames));
+      }
       finish();
     }
 
     void runLive() throws Exception {
-      session(); // a source that never opened fails the job (DecodeException)
+      // A stream that cannot be opened after a few tries fails the job; once it has played,
+      // it is retried until stopped.
+      for (int tries = 1; ; tries++) {
+        try {
+          session();
+          break;
+        } catch (DecodeException e) {
+          if (tries >= INITIAL_TRIES || sleepUnlessStopped(BACKOFF_START_MS << tries)) {
+            throw e;
+          }
+        }
+      }
       int attempt = 0;
       long droppedAt = System.currentTimeMillis();
       String reason = "end of stream";
@@ -194,34 +212,36 @@ public final class VideoDecoder {
 
     /** One open of the source, decoded until it ends, fails or is stopped. */
     void session() throws Exception {
-      MediaProbe.Result p = MediaProbe.probe(job.getSourceUri(), options, cfg.maxSourcePixels());
-      boolean reconnect = probe != null;
-      if (probe == null) {
-        probe = p.probe().toBuilder().setEstimatedSamples(job.getLive() ? 0
-            : sampler.estimate(p.probe().getDurationUs())).build();
-        out.event(event().setProbe(probe).build());
-      }
-      int side = job.getMaxAnalysisSide() > 0 ? job.getMaxAnalysisSide() : cfg.maxAnalysisSide();
-      int[] size = analysisSize(p.width(), p.height(), side);
-      int[] burstSize = analysisSize(p.width(), p.height(), job.getBursts().getMaxSide());
-      float bpp = p.bitrate() > 0 && p.fps() > 0
-          ? (float) (p.bitrate() / (p.fps() * p.width() * p.height())) : 0f;
-      boolean qp = p.codec().equals("h264") || p.codec().equals("hevc");
       try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(job.getSourceUri());
           FrameScaler scaler = new FrameScaler()) {
         options.forEach(g::setOption);
         // RAW: the grabber hands over FFmpeg's own AVFrame (Frame.opaque) without converting it
         g.setImageMode(FrameGrabber.ImageMode.RAW);
         g.setVideoOption("threads", Integer.toString(cfg.decoderThreads()));
+        // FFmpeg itself refuses to allocate larger pictures, whatever a header claims
         g.setVideoOption("max_pixels", Long.toString(cfg.maxSourcePixels()));
-        if (qp) {
-          g.setVideoOption("export_side_data", "venc_params");
-        }
+        g.setVideoOption("export_side_data", "venc_params");
         try {
           g.start();
         } catch (FrameGrabber.Exception e) {
+          // say precisely why (unsupported codec, no video stream, absurd size...) from the headers
+          MediaProbe.probe(job.getSourceUri(), options, cfg.maxSourcePixels());
           throw new DecodeException("not a readable video: " + FfmpegErrors.describe(e), e);
         }
+        MediaProbe.Result p = MediaProbe.describe(g.getFormatContext(), cfg.maxSourcePixels());
+        boolean reconnect = probe != null;
+        if (probe == null) {
+          probe = p.probe().toBuilder().setEstimatedSamples(job.getLive() ? 0
+              : sampler.estimate(p.probe().getDurationUs())).build();
+          out.event(event().setProbe(probe).build());
+        }
+        int side = job.getMaxAnalysisSide() > 0 ? job.getMaxAnalysisSide()
+            : cfg.maxAnalysisSide();
+        int[] size = analysisSize(p.width(), p.height(), side);
+        int[] burstSize = analysisSize(p.width(), p.height(), job.getBursts().getMaxSide());
+        float bpp = p.bitrate() > 0 && p.fps() > 0
+            ? (float) (p.bitrate() / (p.fps() * p.width() * p.height())) : 0f;
+        boolean qp = p.codec().equals("h264") || p.codec().equals("hevc");
         if (reconnect) {
           out.event(event().setStream(StreamEvent.newBuilder()
               .setKind(StreamEvent.Kind.RECONNECTED)
