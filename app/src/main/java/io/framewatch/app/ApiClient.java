@@ -58,6 +58,30 @@ public final class ApiClient {
     return new Response(r.statusCode(), parse(r));
   }
 
+  /** Starts analysing a live stream; returns its video id. */
+  public String startStream(String url) throws IOException, InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/streams"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("url", url).encode()))
+        .timeout(Duration.ofSeconds(30)).build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    JsonObject body = parse(r);
+    if (r.statusCode() != 202) {
+      throw new IOException(url + ": HTTP " + r.statusCode() + ": " + body.getString("error"));
+    }
+    return body.getString("videoId");
+  }
+
+  /** Asks for a live stream to stop; its verdict then becomes FINAL. */
+  public void stopStream(String videoId) throws IOException, InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/streams/" + videoId + "/stop"))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 202) {
+      throw new IOException(videoId + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+  }
+
   /** Current status and verdict of a video (RUNNING while the API's view is loading). */
   public JsonObject status(String videoId) throws IOException, InterruptedException {
     HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + videoId))

@@ -6,10 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.Loader;
 
 /** Real clips, and clips derived from them with the bundled ffmpeg binary. */
 final class TestMedia {
@@ -19,20 +15,14 @@ final class TestMedia {
     return m.fetch(ModelStore.fromEnvironment().cacheDir());
   }
 
-  /** The bundled ffmpeg executable (Loader.load of the ffmpeg preset). */
+  /** The bundled ffmpeg executable. */
   static String ffmpeg() {
-    return Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+    return FfmpegCli.path();
   }
 
   /** Runs the bundled ffmpeg with {@code args} and waits for it. */
   static void ffmpeg(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-hide_banner", "-nostdin", "-y"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IOException("ffmpeg " + String.join(" ", args) + " failed:\n" + log);
-    }
+    FfmpegCli.run(args);
   }
 
   /** A copy of {@code src}'s first seconds re-encoded with libx264 at a given CRF. */

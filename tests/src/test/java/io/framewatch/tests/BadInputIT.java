@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad uploads get clear errors and never hold up a good video submitted with them. */
 class BadInputIT extends StackTestBase {
+  // truncated, corrupt in the middle, text, empty and renamed files next to a good one
   @TempDir
   static Path inputs;
   @Test
@@ -25,11 +26,20 @@ class BadInputIT extends StackTestBase {
         Arrays.copyOf(all, all.length / 3));
     Path text = Files.writeString(inputs.resolve("notes.mp4"), "meeting notes\n".repeat(50));
     Path empty = Files.write(inputs.resolve("empty.mp4"), new byte[0]);
+    byte[] damaged = all.clone();
+    for (int i = (int) (damaged.length * 0.3); i < (int) (damaged.length * 0.7); i++) {
+      damaged[i] = (byte) (i * 31);
+    }
+    Path corrupt = Files.write(inputs.resolve("corrupt.mp4"), damaged);
+    Path webmAsMp4 = Files.copy(SampleMedia.CAP12_WEBM.fetch(ModelStore.fromEnvironment()
+        .cacheDir()), inputs.resolve("renamed.mp4"));
 
     ApiClient.Response cut = api.post(truncated);
     ApiClient.Response ok = api.post(good);
     ApiClient.Response txt = api.post(text);
     ApiClient.Response none = api.post(empty);
+    ApiClient.Response damagedUpload = api.post(corrupt);
+    ApiClient.Response renamed = api.post(webmAsMp4);
 
     assertEquals(415, txt.status(), txt.body().encode());
     assertTrue(txt.body().getString("error").contains("looks like text"), txt.body().encode());
@@ -43,9 +53,18 @@ class BadInputIT extends StackTestBase {
     assertTrue(failed.getString("error").startsWith("decode: truncated or corrupt video"),
         failed.getString("error"));
 
+    JsonObject broken = awaitTerminal(damagedUpload.body().getString("videoId"));
+    assertEquals("FAILED", broken.getString("status"), broken.encodePrettily());
+    assertTrue(broken.getString("error").startsWith("decode: corrupt video: only "),
+        broken.getString("error"));
+
+    // the worker kept serving: the good video and a VP8 file with a misleading name complete
     JsonObject fine = awaitTerminal(ok.body().getString("videoId"));
     assertEquals("FINAL", fine.getString("status"), fine.encodePrettily());
     assertEquals(fine.getLong("framesExpected"), fine.getLong("framesAnalyzed"));
+    JsonObject vp8 = awaitTerminal(renamed.body().getString("videoId"));
+    assertEquals("FINAL", vp8.getString("status"), vp8.encodePrettily());
+    assertEquals("vp8", vp8.getJsonObject("probe").getString("codec"));
   }
 
   @Test

@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.bytedeco.javacpp.Loader;
 
 /**
  * {@code framewatch bench decode FILE}: the decode worker's frames/s against the bundled
@@ -84,7 +83,7 @@ public final class DecodeBench {
    * @return the decode ratio
    */
   public double run(Path file, int threads, int rounds) throws Exception {
-    String ffmpeg = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+    String ffmpeg = io.framewatch.decode.FfmpegCli.path();
     DecodeConfig cfg = new DecodeConfig(new KafkaSettings("127.0.0.1:9"), "bench", 1, 640,
         8192L * 8192, threads, 0);
     VideoJob job = VideoJob.newBuilder().setVideoId("bench").setSourceUri(file.toString()).build();

@@ -1,0 +1,40 @@
+package io.framewatch.ingest;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which stream URLs the API accepts: network protocols FFmpeg opens, never {@code file:}, pipes
+ * or bare paths, so that a caller cannot make a decode worker read its own disk.
+ */
+public final class StreamUrls {
+  /** Accepted schemes (HLS is http(s) with a .m3u8 path). */
+  public static final Set<String> SCHEMES =
+      Set.of("http", "https", "rtsp", "rtsps", "rtmp", "rtmps", "srt", "udp", "rtp", "tcp");
+
+  private StreamUrls() {}
+
+  /**
+   * Checks a URL.
+   *
+   * @throws IllegalArgumentException with the reason when it is not acceptable
+   */
+  public static void check(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!SCHEMES.contains(scheme)) {
+      throw new IllegalArgumentException("unsupported stream scheme '" + scheme + "'; use one of "
+          + new java.util.TreeSet<>(SCHEMES));
+    }
+    if (uri.getHost() == null || uri.getHost().isBlank()) {
+      throw new IllegalArgumentException("stream URL has no host: " + url);
+    }
+  }
+}
