@@ -33,7 +33,8 @@ final class MediaProbe {
   private MediaProbe() {}
 
   /** What the probe found, plus what the decoder needs. */
-  record Result(Probe probe, String codec, int width, int height, double fps, long bitrate) {}
+  record Result(Probe probe, String codec, int width, int height, double fps, long bitrate,
+      int streamIndex) {}
 
   /**
    * Probes {@code uri}.
@@ -106,7 +107,7 @@ final class MediaProbe {
         .setBitrate(bitrate)
         .setHasAudio(av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0) >= 0)
         .build();
-    return new Result(probe, codec, w, h, probe.getFps(), bitrate);
+    return new Result(probe, codec, w, h, probe.getFps(), bitrate, vs);
   }
 
   private static String name(AVFormatContext fmt) {

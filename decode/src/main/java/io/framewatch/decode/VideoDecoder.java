@@ -1,5 +1,7 @@
 package io.framewatch.decode;
 
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+
 import com.google.protobuf.ByteString;
 import io.framewatch.proto.Burst;
 import io.framewatch.proto.CompressionStats;
@@ -16,10 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +113,7 @@ public final class VideoDecoder {
     long lastPts;
     long lastFrameWallMs;
     double qpSum;
+    long decodeErrors;
     long qpFrames;
     List<FrameRecord> pendingBurst = new ArrayList<>();
 
@@ -146,7 +150,8 @@ public final class VideoDecoder {
       if (declaredFrames > 0 && frames < TRUNCATION_TOLERANCE * declaredFrames) {
         // FFmpeg skips what it cannot decode; a file missing a tenth of its frames is damaged
         throw new DecodeException(String.format(java.util.Locale.ROOT,
-            "corrupt video: only %d of about %d frames could be decoded", frames, declaredFrames));
+            "corrupt video: only %d of about %d frames could be decoded (%d damaged packets)",
+            frames, declaredFrames, decodeErrors));
       }
       finish();
     }
@@ -215,12 +220,12 @@ public final class VideoDecoder {
       try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(job.getSourceUri());
           FrameScaler scaler = new FrameScaler()) {
         options.forEach(g::setOption);
-        // RAW: the grabber hands over FFmpeg's own AVFrame (Frame.opaque) without converting it
+        // The grabber opens and demuxes; frames are decoded by our own PacketDecoder. RAW keeps the
+        // grabber from allocating conversion buffers, and max_pixels makes FFmpeg refuse larger
+        // pictures whatever a header claims.
         g.setImageMode(FrameGrabber.ImageMode.RAW);
-        g.setVideoOption("threads", Integer.toString(cfg.decoderThreads()));
-        // FFmpeg itself refuses to allocate larger pictures, whatever a header claims
+        g.setVideoOption("threads", "1");
         g.setVideoOption("max_pixels", Long.toString(cfg.maxSourcePixels()));
-        g.setVideoOption("export_side_data", "venc_params");
         try {
           g.start();
         } catch (FrameGrabber.Exception e) {
@@ -247,70 +252,88 @@ public final class VideoDecoder {
               .setKind(StreamEvent.Kind.RECONNECTED)
               .setGapMs(System.currentTimeMillis() - lastFrameWallMs)).build());
         }
-        long nextProgress = System.currentTimeMillis() + PROGRESS_EVERY_MS;
-        while (!stop.getAsBoolean()) {
-          Frame f;
-          try {
-            // no pixel conversion here: only sampled frames are converted, by the scaler
-            f = g.grabFrame(false, true, true, false, false);
-          } catch (FrameGrabber.Exception e) {
-            if (job.getLive()) {
-              throw new DecodeException("stream read failed: " + FfmpegErrors.describe(e), e);
+        Map<String, String> decoderOptions = new java.util.HashMap<>();
+        decoderOptions.put("threads", Integer.toString(cfg.decoderThreads()));
+        decoderOptions.put("max_pixels", Long.toString(cfg.maxSourcePixels()));
+        if (qp) {
+          decoderOptions.put("export_side_data", "venc_params");
+        }
+        AVStream stream = g.getFormatContext().streams(p.streamIndex());
+        try (PacketDecoder decoder = new PacketDecoder(stream, decoderOptions)) {
+          long[] nextProgress = {System.currentTimeMillis() + PROGRESS_EVERY_MS};
+          PacketDecoder.FrameSink sink = (av, streamPts, key) -> {
+            long now = System.currentTimeMillis();
+            lastFrameWallMs = now;
+            // Live: the stream's clock restarts on every reconnect, so sampling and frame times
+            // follow the wall clock since the stream started.
+            long pts = job.getLive() ? (now - startMs) * 1000 : streamPts;
+            lastPts = Math.max(lastPts, pts);
+            if (sampler.take(pts, key)) {
+              CompressionStats cs = qp ? QpStats.of(av) : CompressionStats.getDefaultInstance();
+              if (cs.getQpAvailable()) {
+                qpSum += cs.getQpMean();
+                qpFrames++;
+              }
+              out.frame(record(av, scaler, size, pts, streamPts, key,
+                  cs.toBuilder().setBitsPerPixel(bpp).build(), samples++, p));
             }
-            throw new DecodeException("corrupt video at frame " + frames + ": "
-                + FfmpegErrors.describe(e), e);
-          }
-          if (f == null) {
-            break;
-          }
-          if (!(f.opaque instanceof AVFrame av) || av.width() <= 0) {
-            continue;
-          }
-          long now = System.currentTimeMillis();
-          lastFrameWallMs = now;
-          // Live: the stream's clock restarts on every reconnect, so sampling and frame times
-          // follow the wall clock since the stream started.
-          long pts = job.getLive() ? (now - startMs) * 1000 : f.timestamp;
-          lastPts = Math.max(lastPts, pts);
-          if (sampler.take(pts, f.keyFrame)) {
-            CompressionStats cs = qp ? QpStats.of(av) : CompressionStats.getDefaultInstance();
-            if (cs.getQpAvailable()) {
-              qpSum += cs.getQpMean();
-              qpFrames++;
+            if (bursts.take(pts)) {
+              pendingBurst.add(record(av, scaler, burstSize, pts, streamPts, key,
+                  CompressionStats.newBuilder().setBitsPerPixel(bpp).build(), -1, p));
+              if (pendingBurst.size() == bursts.frames()) {
+                out.burst(Burst.newBuilder().setVideoId(job.getVideoId())
+                    .setBurstIndex(burstCount++).setReference(bursts.frames() / 2)
+                    .addAllFrames(pendingBurst).build());
+                pendingBurst.clear();
+              }
             }
-            out.frame(record(av, scaler, size, pts, f, cs.toBuilder().setBitsPerPixel(bpp).build(),
-                samples++, p));
-          }
-          if (bursts.take(pts)) {
-            pendingBurst.add(record(av, scaler, burstSize, pts, f,
-                CompressionStats.newBuilder().setBitsPerPixel(bpp).build(), -1, p));
-            if (pendingBurst.size() == bursts.frames()) {
-              out.burst(Burst.newBuilder().setVideoId(job.getVideoId()).setBurstIndex(burstCount++)
-                  .setReference(bursts.frames() / 2).addAllFrames(pendingBurst).build());
-              pendingBurst.clear();
+            frames++;
+            if (now >= nextProgress[0]) {
+              nextProgress[0] = now + PROGRESS_EVERY_MS;
+              out.event(event().setProgress(Progress.newBuilder().setFramesDecoded(frames)
+                  .setSamplesEmitted(samples).setPositionUs(pts)).build());
+            }
+          };
+          while (!stop.getAsBoolean()) {
+            AVPacket pkt;
+            try {
+              pkt = g.grabPacket();
+            } catch (FrameGrabber.Exception e) {
+              if (job.getLive()) {
+                throw new DecodeException("stream read failed: " + FfmpegErrors.describe(e), e);
+              }
+              throw new DecodeException("corrupt video at frame " + frames + ": "
+                  + FfmpegErrors.describe(e), e);
+            }
+            if (pkt == null) {
+              decoder.decode(null, sink); // drain the frames still inside the decoder
+              break;
+            }
+            try {
+              if (pkt.stream_index() == decoder.streamIndex()) {
+                decoder.decode(pkt, sink);
+              }
+            } finally {
+              // the grabber leaves the packet's buffer to the caller; the decoder keeps its own ref
+              av_packet_unref(pkt);
             }
           }
-          frames++;
-          if (now >= nextProgress) {
-            nextProgress = now + PROGRESS_EVERY_MS;
-            out.event(event().setProgress(Progress.newBuilder().setFramesDecoded(frames)
-                .setSamplesEmitted(samples).setPositionUs(pts)).build());
-          }
+          decodeErrors += decoder.errors();
         }
         // a burst cut by the end or by a reconnect is incomplete: drop it
         pendingBurst.clear();
       }
     }
 
-    private FrameRecord record(AVFrame av, FrameScaler scaler, int[] size, long pts, Frame f,
-        CompressionStats cs, long sample, MediaProbe.Result p) {
+    private FrameRecord record(AVFrame av, FrameScaler scaler, int[] size, long pts,
+        long streamPts, boolean key, CompressionStats cs, long sample, MediaProbe.Result p) {
       FrameScaler.Image img = scaler.convert(av, format, size[0], size[1]);
       FrameRecord.Builder b = FrameRecord.newBuilder()
           .setVideoId(job.getVideoId())
           .setFrameIndex(frames)
           .setPtsUs(pts)
-          .setSourcePtsUs(f.timestamp)
-          .setKeyframe(f.keyFrame)
+          .setSourcePtsUs(streamPts)
+          .setKeyframe(key)
           .setPixelFormat(format)
           .setWidth(size[0])
           .setHeight(size[1])

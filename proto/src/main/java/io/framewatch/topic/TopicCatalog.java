@@ -19,6 +19,27 @@ public final class TopicCatalog {
   private TopicCatalog() {}
 
   /**
+   * Waits until every partition of {@code topics} has a leader, so that the first records sent to
+   * a new topic are not bounced with NOT_LEADER_OR_FOLLOWER and retried.
+   */
+  static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException,
+      ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!topics.isEmpty()) {
+      var described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions of " + topics + " have no leader after 30 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
    * Creates every topic of {@link Topics#all()} that does not exist yet.
    *
    * @param admin an admin client of the cluster
@@ -50,6 +71,7 @@ public final class TopicCatalog {
           }
         }
       }
+      awaitLeaders(admin, created);
       LOG.info("created topics {}", created);
       return created;
     } catch (InterruptedException e) {
