@@ -22,6 +22,27 @@ final class ModelsCommand {
     return given == null || given.isEmpty() ? store.ids() : given;
   }
 
+  /** One check of one model; returns the line to print. */
+  @FunctionalInterface
+  interface Check {
+    String run(ModelStore store, String id) throws InferenceException;
+  }
+
+  /** Runs {@code check} on each model, printing a line each; exit code 1 if any failed. */
+  static int each(List<String> given, Check check) {
+    ModelStore store = ModelStore.fromEnvironment();
+    int failed = 0;
+    for (String id : ids(store, given)) {
+      try {
+        System.out.println(id + ": " + check.run(store, id));
+      } catch (InferenceException | IllegalArgumentException e) {
+        System.out.println(id + ": FAILED " + e.getMessage());
+        failed++;
+      }
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
   /** {@code models list}. */
   @Command(name = "list", description = "List known models and whether their file is present.")
   static final class ListModels implements Callable<Integer> {
@@ -50,17 +71,7 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
-      ModelStore store = ModelStore.fromEnvironment();
-      int failed = 0;
-      for (String id : ids(store, ids)) {
-        try {
-          System.out.println(id + ": " + store.resolve(store.manifest(id)));
-        } catch (InferenceException | IllegalArgumentException e) {
-          System.out.println(id + ": FAILED " + e.getMessage());
-          failed++;
-        }
-      }
-      return failed == 0 ? 0 : 1;
+      return each(ids, (store, id) -> store.resolve(store.manifest(id)).toString());
     }
   }
 
@@ -73,20 +84,12 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
-      ModelStore store = ModelStore.fromEnvironment();
-      int failed = 0;
-      for (String id : ids(store, ids)) {
-        try {
-          ModelManifest m = store.manifest(id);
-          ModelVerifier.checkGraph(m, store.resolve(m));
-          System.out.println(id + ": OK (sha256 " + m.sha256().substring(0, 12) + "…, "
-              + m.inputs().size() + " input(s), " + m.outputs().size() + " output(s) as declared)");
-        } catch (InferenceException | IllegalArgumentException e) {
-          System.out.println(id + ": FAILED " + e.getMessage());
-          failed++;
-        }
-      }
-      return failed == 0 ? 0 : 1;
+      return each(ids, (store, id) -> {
+        ModelManifest m = store.manifest(id);
+        ModelVerifier.checkGraph(m, store.resolve(m));
+        return "OK (sha256 " + m.sha256().substring(0, 12) + "…, " + m.inputs().size()
+            + " input(s), " + m.outputs().size() + " output(s) as declared)";
+      });
     }
   }
 }
