@@ -42,10 +42,20 @@ public final class ApiClient {
 
   /** POSTs a file to {@code /v1/videos} and returns whatever the API answered. */
   public Response post(Path file) throws IOException, InterruptedException {
+    return post(file, java.util.Map.of());
+  }
+
+  /** POSTs a file with extra form fields (job options) and returns what the API answered. */
+  public Response post(Path file, java.util.Map<String, String> fields)
+      throws IOException, InterruptedException {
     String boundary = "fw-" + UUID.randomUUID();
     String name = file.getFileName().toString().replace("\"", "");
-    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-        + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+    StringBuilder form = new StringBuilder();
+    fields.forEach((k, v) -> form.append("--").append(boundary)
+        .append("\r\nContent-Disposition: form-data; name=\"").append(k).append("\"\r\n\r\n")
+        .append(v).append("\r\n"));
+    byte[] head = (form + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\";"
+        + " filename=\"" + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
         .getBytes(StandardCharsets.UTF_8);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
     HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos"))

@@ -105,14 +105,14 @@ public final class IngestVerticle extends VerticleBase {
       error(ctx, 400, "empty upload: '" + up.fileName() + "' has 0 bytes");
       return;
     }
-    SamplingPolicy policy;
+    VideoJob.Builder options;
     try {
-      policy = sampling(ctx);
+      options = jobOptions(ctx);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
       return;
     }
-    vertx.executeBlocking(() -> accept(up, policy)).onComplete(r -> {
+    vertx.executeBlocking(() -> accept(up, options)).onComplete(r -> {
       if (r.failed()) {
         LOG.warn("upload {} failed: {}", up.fileName(), r.cause().toString());
         error(ctx, 503, "could not queue the video: " + r.cause().getMessage());
@@ -134,7 +134,7 @@ public final class IngestVerticle extends VerticleBase {
 
   private record Rejected(String reason) implements Outcome {}
 
-  private Outcome accept(FileUpload up, SamplingPolicy policy) throws Exception {
+  private Outcome accept(FileUpload up, VideoJob.Builder options) throws Exception {
     Path tmp = Path.of(up.uploadedFileName());
     byte[] head;
     try (InputStream in = Files.newInputStream(tmp)) {
@@ -149,9 +149,8 @@ public final class IngestVerticle extends VerticleBase {
     Path stored = cfg.mediaDir().resolve("videos").resolve(id + "." + container.get());
     Files.move(tmp, stored, StandardCopyOption.ATOMIC_MOVE);
     long now = System.currentTimeMillis();
-    VideoJob job = VideoJob.newBuilder().setVideoId(id).setSourceUri(stored.toString())
-        .setFileName(up.fileName()).setSizeBytes(up.size()).setSubmittedAtMs(now)
-        .setDetectSampling(policy).build();
+    VideoJob job = options.setVideoId(id).setSourceUri(stored.toString())
+        .setFileName(up.fileName()).setSizeBytes(up.size()).setSubmittedAtMs(now).build();
     VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(now).setWorker("ingest")
         .setAccepted(Accepted.newBuilder().setFileName(up.fileName()).setSizeBytes(up.size()))
         .build();
@@ -254,33 +253,89 @@ public final class IngestVerticle extends VerticleBase {
         });
   }
 
-  private static SamplingPolicy sampling(RoutingContext ctx) {
+  /**
+   * Per-job options from the upload's form fields: {@code fps}, {@code maxFrames},
+   * {@code keyframesOnly}, {@code maxSide}, {@code pixelFormat} (yuv420p|bgr24),
+   * {@code burstFrames} and {@code burstEverySeconds}.
+   */
+  private static VideoJob.Builder jobOptions(RoutingContext ctx) {
+    var form = ctx.request().formAttributes();
     SamplingPolicy.Builder p = SamplingPolicy.newBuilder();
-    String fps = ctx.request().getFormAttribute("fps");
-    if (fps != null && !fps.isBlank()) {
-      double v;
-      try {
-        v = Double.parseDouble(fps);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("fps must be a number, got '" + fps + "'");
-      }
-      if (!(v > 0 && v <= 240)) {
+    Double fps = number(form.get("fps"), "fps");
+    if (fps != null) {
+      if (!(fps > 0 && fps <= 240)) {
         throw new IllegalArgumentException("fps must be in (0, 240], got " + fps);
       }
-      p.setFramesPerSecond(v);
+      p.setFramesPerSecond(fps);
     }
-    String max = ctx.request().getFormAttribute("maxFrames");
-    if (max != null && !max.isBlank()) {
-      try {
-        p.setMaxFrames(Integer.parseInt(max));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("maxFrames must be an integer, got '" + max + "'");
+    Integer max = integer(form.get("maxFrames"), "maxFrames", 1, Integer.MAX_VALUE);
+    if (max != null) {
+      p.setMaxFrames(max);
+    }
+    String keys = form.get("keyframesOnly");
+    if (keys != null && !keys.isBlank()) {
+      if (!keys.equals("true") && !keys.equals("false")) {
+        throw new IllegalArgumentException("keyframesOnly must be true or false, got '" + keys
+            + "'");
       }
-      if (p.getMaxFrames() < 1) {
-        throw new IllegalArgumentException("maxFrames must be >= 1, got " + max);
+      p.setKeyframesOnly(Boolean.parseBoolean(keys));
+    }
+    VideoJob.Builder job = VideoJob.newBuilder().setDetectSampling(p);
+    Integer side = integer(form.get("maxSide"), "maxSide", 16, 8192);
+    if (side != null) {
+      job.setMaxAnalysisSide(side);
+    }
+    String format = form.get("pixelFormat");
+    if (format != null && !format.isBlank()) {
+      switch (format.toLowerCase(java.util.Locale.ROOT)) {
+        case "yuv420p" -> job.setPixelFormat(io.framewatch.proto.PixelFormat.YUV420P);
+        case "bgr24" -> job.setPixelFormat(io.framewatch.proto.PixelFormat.BGR24);
+        default -> throw new IllegalArgumentException("pixelFormat must be yuv420p or bgr24, got '"
+            + format + "'");
       }
     }
-    return p.build();
+    Integer burst = integer(form.get("burstFrames"), "burstFrames", 1, 64);
+    Double every = number(form.get("burstEverySeconds"), "burstEverySeconds");
+    if (burst != null || every != null) {
+      if (every != null && every < 0) {
+        throw new IllegalArgumentException("burstEverySeconds must be >= 0, got " + every);
+      }
+      job.setBursts(io.framewatch.proto.BurstPolicy.newBuilder()
+          .setFrames(burst == null ? 5 : burst).setEverySeconds(every == null ? 0 : every));
+    }
+    return job;
+  }
+
+  private static Double number(String v, String name) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!Double.isFinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got '" + v + "'");
+    }
+  }
+
+  private static Integer integer(String v, String name, int min, int max) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    int i;
+    try {
+      i = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+    }
+    if (i < min || i > max) {
+      throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got "
+          + i);
+    }
+    return i;
   }
 
   private void status(RoutingContext ctx) {

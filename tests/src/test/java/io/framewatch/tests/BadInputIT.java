@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,24 @@ class BadInputIT extends StackTestBase {
     JsonObject vp8 = awaitTerminal(renamed.body().getString("videoId"));
     assertEquals("FINAL", vp8.getString("status"), vp8.encodePrettily());
     assertEquals("vp8", vp8.getJsonObject("probe").getString("codec"));
+  }
+
+  @Test
+  void shouldHonourJobOptionsAndRefuseBadOnesWithAReason() throws Exception {
+    Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
+    ApiClient.Response bad = api.post(clip, Map.of("pixelFormat", "rgb48"));
+    assertEquals(400, bad.status());
+    assertEquals("pixelFormat must be yuv420p or bgr24, got 'rgb48'", bad.body().getString("error"));
+    ApiClient.Response badFps = api.post(clip, Map.of("fps", "fast"));
+    assertEquals(400, badFps.status());
+    assertEquals("fps must be a number, got 'fast'", badFps.body().getString("error"));
+    ApiClient.Response capped = api.post(clip, Map.of("fps", "4", "maxFrames", "9",
+        "pixelFormat", "bgr24", "burstFrames", "3", "burstEverySeconds", "20"));
+    assertEquals(202, capped.status(), capped.body().encode());
+    JsonObject v = awaitTerminal(capped.body().getString("videoId"));
+    assertEquals("FINAL", v.getString("status"), v.encodePrettily());
+    assertEquals(9L, v.getLong("framesExpected"));
+    assertEquals(9L, v.getLong("framesWithFaces"), "BGR24 frames are analysed too");
   }
 
   @Test
