@@ -33,8 +33,11 @@ def fetch(cache, packages):
         root = os.path.join(cache, "debs", pkg)
         if not os.path.isdir(root):
             with tempfile.TemporaryDirectory(dir=cache) as tmp:
-                subprocess.run(["apt-get", "download", pkg], cwd=tmp, check=True,
-                               stdout=subprocess.DEVNULL)
+                cmd = ["apt-get", "download", pkg]
+                if subprocess.run(cmd, cwd=tmp, stdout=subprocess.DEVNULL).returncode != 0:
+                    # a fresh machine may have no package lists yet
+                    subprocess.run(["apt-get", "update", "-qq"], check=True)
+                    subprocess.run(cmd, cwd=tmp, check=True, stdout=subprocess.DEVNULL)
                 deb = glob.glob(os.path.join(tmp, "*.deb"))[0]
                 os.makedirs(root + ".partial", exist_ok=True)
                 subprocess.run(["dpkg-deb", "-x", deb, root + ".partial"], check=True)
@@ -67,11 +70,20 @@ def load_hr(path):
     return x
 
 
+def photo_name(path):
+    """A photo's name: its file name, or for Plasma wallpapers (every file is named after its
+    resolution) the wallpaper's directory."""
+    parts = path.split(os.sep)
+    if "contents" in parts:
+        return parts[parts.index("contents") - 1]
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def split(paths, eval_every=5):
-    """Whole photos are held out: a stable hash of the file name puts one in five aside."""
+    """Whole photos are held out: a stable hash of the photo's name puts one in five aside."""
     train, held = [], []
     for p in paths:
-        h = int(hashlib.sha256(os.path.basename(p).encode()).hexdigest(), 16)
+        h = int(hashlib.sha256(photo_name(p).encode()).hexdigest(), 16)
         (held if h % eval_every == 0 else train).append(p)
     if not held:
         held.append(train.pop())

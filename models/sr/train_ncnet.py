@@ -49,7 +49,7 @@ def evaluate(model, held, scale):
             lr, hr = data.lr_of(hr, scale)
             sr = model(lr)
             bic = data.resize(lr, hr.shape[2], hr.shape[3])
-            rows.append({"photo": os.path.basename(path),
+            rows.append({"photo": data.photo_name(path),
                          "ncnet_rgb": data.psnr(sr, hr, scale),
                          "ncnet_y": data.psnr(sr, hr, scale, True),
                          "bicubic_rgb": data.psnr(bic, hr, scale),
@@ -86,7 +86,7 @@ def main():
         a.steps, a.minutes = 20, 5
         held = [(p, hr[:, :, :96, :96]) for p, hr in held[:1]]
     print(f"photos: {len(train)} train, {len(held)} held out: "
-          f"{[os.path.basename(p) for p, _ in held]}", flush=True)
+          f"{[data.photo_name(p) for p, _ in held]}", flush=True)
 
     model = NCNet(a.scale)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
