@@ -68,11 +68,12 @@ def main():
     ap.add_argument("--patch", type=int, default=48, help="LR patch side")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
     ap.add_argument("--smoke", action="store_true", help="a few steps on skimage photos (CI)")
     ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    torch.set_num_threads(2)  # Debian's torch starts with one thread
+    torch.set_num_threads(a.threads)  # Debian's torch starts with one thread
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
