@@ -109,3 +109,57 @@ def psnr(a, b, shave, y_only=False):
         b = 16 + (b * wts).sum(1, keepdim=True)
     mse = torch.mean((a - b) ** 2).item()
     return 10 * np.log10(255.0 ** 2 / max(mse, 1e-10))
+
+
+def synthetic_burst(hr, scale, frames, lr_size, rng, max_shift=2.5, max_degrees=0.5, sigma=0.0,
+                    noise_gen=None):
+    """A synthetic video burst made the BSRT way from one photo.
+
+    `hr` is a crop whose sides exceed lr_size * scale by a margin; every frame but the reference
+    (frames // 2) sees the photo moved by its own random rigid motion (a translation up to
+    `max_shift` low-resolution pixels and a rotation up to `max_degrees` about the centre, sampled
+    with bicubic GridSample), then the centre lr_size * scale is downscaled with the bicubic
+    kernel above (so the reference is exactly the LR that NCNet trains on), Gaussian noise of
+    `sigma` (0-255) is added and the result rounded to 8 bits.
+
+    Returns (burst [1, K, 3, lr, lr], hr target [1, 3, lr*s, lr*s], true flow [1, K-1, 2, lr, lr]:
+    where each reference pixel is found in each other frame, in low-resolution pixels).
+    """
+    size = lr_size * scale
+    _, _, h, w = hr.shape
+    top, left = (h - size) // 2, (w - size) // 2
+    target = hr[:, :, top:top + size, left:left + size]
+    # HR pixel coordinates of the output crop, centred on the crop's centre
+    cy, cx = top + (size - 1) / 2.0, left + (size - 1) / 2.0
+    hy = torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0
+    py, px = torch.meshgrid(hy, hy, indexing="ij")
+    # LR pixel centres in the same centred HR coordinates
+    ly = (torch.arange(lr_size, dtype=torch.float32) - (lr_size - 1) / 2.0) * scale
+    qy, qx = torch.meshgrid(ly, ly, indexing="ij")
+    ref = frames // 2
+    out, flows = [], []
+    for k in range(frames):
+        if k == ref:
+            img = target
+        else:
+            a = np.deg2rad(rng.uniform(-max_degrees, max_degrees))
+            tx = rng.uniform(-max_shift, max_shift) * scale
+            ty = rng.uniform(-max_shift, max_shift) * scale
+            cos, sin = np.cos(a), np.sin(a)
+            # frame k shows the photo at R p + t for its pixel p
+            sx = cos * px - sin * py + tx + cx
+            sy = sin * px + cos * py + ty + cy
+            grid = torch.stack([(2 * sx + 1) / w - 1, (2 * sy + 1) / h - 1], dim=2)[None]
+            img = torch.nn.functional.grid_sample(hr, grid.float(), mode="bicubic",
+                                                  padding_mode="border", align_corners=False)
+            img = img.clamp(0, 255)
+            # a scene point x is at p = R^-1 (x - t) in frame k
+            dx, dy = qx - tx, qy - ty
+            fx = (cos * dx + sin * dy) / scale - qx / scale
+            fy = (-sin * dx + cos * dy) / scale - qy / scale
+            flows.append(torch.stack([fx, fy]).float())
+        lr = resize(img, lr_size, lr_size)
+        if sigma > 0:
+            lr = lr + torch.randn(lr.shape, generator=noise_gen) * sigma
+        out.append(lr.round().clamp(0, 255))
+    return torch.stack(out, 1), target, torch.stack(flows)[None]
