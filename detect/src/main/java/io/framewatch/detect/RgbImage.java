@@ -1,5 +1,10 @@
 package io.framewatch.detect;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
 /**
  * An 8-bit interleaved RGB image on the heap.
  *
@@ -36,5 +41,28 @@ public record RgbImage(int width, int height, byte[] rgb) {
       return 0;
     }
     return rgb[(y * width + x) * 3 + c] & 0xff;
+  }
+
+  /** Reads a PNG or JPEG file as 8-bit RGB. */
+  public static RgbImage read(Path file) throws IOException {
+    BufferedImage bi = ImageIO.read(file.toFile());
+    if (bi == null) {
+      throw new IOException(file + " is not an image that ImageIO can read");
+    }
+    int w = bi.getWidth();
+    int h = bi.getHeight();
+    byte[] rgb = new byte[w * h * 3];
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      bi.getRGB(0, y, w, 1, row, 0, w);
+      for (int x = 0; x < w; x++) {
+        int px = row[x];
+        int o = (y * w + x) * 3;
+        rgb[o] = (byte) (px >> 16);
+        rgb[o + 1] = (byte) (px >> 8);
+        rgb[o + 2] = (byte) px;
+      }
+    }
+    return new RgbImage(w, h, rgb);
   }
 }

@@ -1,0 +1,102 @@
+package io.framewatch.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.framewatch.decode.FfmpegCli;
+import io.framewatch.detect.BlazeFaceDetector;
+import io.framewatch.detect.BlazeFaceSpec;
+import io.framewatch.detect.Face;
+import io.framewatch.detect.RgbImage;
+import io.framewatch.inference.BackendOptions;
+import io.framewatch.inference.ModelStore;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Tools the Python model tooling (models/deepfake) calls, so that it uses exactly what the service
+ * uses: the bundled FFmpeg and the detect stage's BlazeFace.
+ */
+final class ToolsCommand {
+  private ToolsCommand() {}
+
+  /** {@code framewatch faces --json OUT IMAGE...}. */
+  @Command(name = "faces", description = "Detect faces in image files with the detect stage's"
+      + " BlazeFace and write boxes, scores and keypoints (image pixels) as JSON.")
+  static final class Faces implements Callable<Integer> {
+    @Option(names = "--json", required = true, description = "output file")
+    File json;
+
+    @Option(names = "--model", description = "face detector manifest id (default ${DEFAULT-VALUE})")
+    String model = BlazeFaceSpec.FRONT_128.modelId();
+
+    @Option(names = "--min-score", description = "minimum face probability (${DEFAULT-VALUE})")
+    float minScore = 0.5f;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    List<File> images;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelStore store = ModelStore.fromEnvironment();
+      List<Map<String, Object>> out = new ArrayList<>();
+      int faces = 0;
+      try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(model),
+          store.open(model, BackendOptions.defaults(store.cacheDir())), minScore)) {
+        for (File f : images) {
+          RgbImage img = RgbImage.read(f.toPath());
+          List<Map<String, Object>> found = new ArrayList<>();
+          for (Face face : det.detect(img)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("score", face.score());
+            m.put("box", new float[] {face.xMin(), face.yMin(), face.xMax(), face.yMax()});
+            float[][] kp = new float[Face.KEYPOINTS][];
+            for (int k = 0; k < Face.KEYPOINTS; k++) {
+              kp[k] = new float[] {face.kx(k), face.ky(k)};
+            }
+            m.put("keypoints", kp);
+            found.add(m);
+          }
+          faces += found.size();
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("file", f.getPath());
+          entry.put("width", img.width());
+          entry.put("height", img.height());
+          entry.put("faces", found);
+          out.add(entry);
+        }
+      }
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(json, Map.of("detector", model, "images", out));
+      System.out.println(images.size() + " images, " + faces + " faces -> " + json);
+      return 0;
+    }
+  }
+
+  /** {@code framewatch ffmpeg -- ARGS...}: the bundled ffmpeg, output passed through. */
+  @Command(name = "ffmpeg", description = "Run the ffmpeg executable bundled with the decoder.")
+  static final class Ffmpeg implements Callable<Integer> {
+    @Option(names = "--path", description = "print the executable's path and exit")
+    boolean printPath;
+
+    @Parameters(arity = "0..*", paramLabel = "ARG", description = "ffmpeg arguments (after --)")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      if (printPath) {
+        System.out.println(FfmpegCli.path());
+        return 0;
+      }
+      List<String> cmd = new ArrayList<>(List.of(FfmpegCli.path(), "-hide_banner", "-nostdin"));
+      cmd.addAll(args);
+      return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.framewatch.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framewatch.inference.ModelStore;
+import io.framewatch.inference.OnnxRuntimeBackend;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Java pipeline against the Python reference on the same real frames (held-out franck frames
+ * written by models/deepfake/build_faces.py --smoke; classifiers by train_detector.py --smoke,
+ * both run by `./framewatch test` before Maven): BlazeFace finds the face, FaceAligner crops it
+ * and ONNX Runtime classifies it; the crop may differ from the Python reference crop by at most
+ * 1 (0-255) and P(fake) from PyTorch's by at most 1e-3.
+ */
+class DeepfakeParityTest {
+  private static final int PLANE = 3 * FaceAligner.CANVAS * FaceAligner.CANVAS;
+
+  private static Path cache() {
+    return ModelStore.fromEnvironment().cacheDir().resolve("deepfake");
+  }
+
+  private static float[] readFloats(Path f) throws Exception {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] out = new float[b.remaining() / 4];
+    b.asFloatBuffer().get(out);
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"caddm-smoke", "fst-smoke"})
+  void shouldCropAndScoreRealFramesAsThePythonReferenceDoes(String model) throws Exception {
+    Path golden = cache().resolve("faces-smoke").resolve("golden");
+    Path onnx = cache().resolve(model).resolve(model + ".onnx");
+    assertTrue(Files.isRegularFile(onnx), onnx + " is missing: `./framewatch test` makes it"
+        + " with models/deepfake/train_detector.py --smoke before running Maven");
+    ObjectMapper json = new ObjectMapper();
+    JsonNode frames = json.readTree(golden.resolve("frames.json").toFile()).get("frames");
+    JsonNode pFake = json.readTree(cache().resolve(model).resolve("parity.json").toFile())
+        .get("p_fake");
+    float[] crops = readFloats(golden.resolve("crops.bin"));
+    assertTrue(frames.size() >= 1, "no golden frames");
+    assertEquals(frames.size() * PLANE, crops.length);
+    ModelStore store = ModelStore.fromEnvironment();
+    var detector = store.manifest("blazeface-front-128");
+    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+            new OnnxRuntimeBackend(detector.id(), store.resolve(detector), 1), 0.5f);
+        DeepfakeClassifier cls = new DeepfakeClassifier(model,
+            new OnnxRuntimeBackend(model, onnx, 1))) {
+      float maxCrop = 0;
+      float maxP = 0;
+      for (int i = 0; i < frames.size(); i++) {
+        JsonNode frame = frames.get(i);
+        RgbImage img = RgbImage.read(golden.resolve(frame.get("file").asText()));
+        List<Face> faces = det.detect(img);
+        Face face = faces.stream().max(Comparator.comparingDouble(Face::score)).orElseThrow();
+        // the same five points the reference cropped at
+        double[] pts = FaceAligner.fivePoints(face);
+        for (int k = 0; k < 10; k++) {
+          assertEquals(frame.get("points").get(k / 2).get(k % 2).asDouble(), pts[k], 1e-3,
+              "frame " + i + " point " + k);
+        }
+        Similarity s = FaceAligner.transform(face);
+        JsonNode m = frame.get("matrix");
+        assertEquals(m.get(0).get(0).asDouble(), s.a(), 1e-6);
+        assertEquals(m.get(1).get(0).asDouble(), s.b(), 1e-6);
+        assertEquals(m.get(0).get(2).asDouble(), s.tx(), 1e-3);
+        assertEquals(m.get(1).get(2).asDouble(), s.ty(), 1e-3);
+        float[] crop = FaceAligner.cropBgrChw(img, s);
+        for (int j = 0; j < PLANE; j++) {
+          maxCrop = Math.max(maxCrop, Math.abs(crop[j] - crops[i * PLANE + j]));
+        }
+        maxP = Math.max(maxP, Math.abs(cls.pFake(crop) - (float) pFake.get(i).asDouble()));
+      }
+      System.out.printf("%s: max crop difference %.6f, max |dP| %.2e over %d frames%n", model,
+          maxCrop, maxP, frames.size());
+      assertTrue(maxCrop <= 1f, "max crop difference " + maxCrop + " (0-255)");
+      assertTrue(maxP <= 1e-3f, "max |P(fake) Java - PyTorch| = " + maxP);
+    }
+  }
+}

