@@ -76,8 +76,9 @@ final class ModelsCommand {
   }
 
   /** {@code models verify}. */
-  @Command(name = "verify", description = "Check each model file's SHA-256 and its graph's inputs"
-      + " and outputs against the manifest.")
+  @Command(name = "verify", description = "Check each model file's SHA-256, its graph's inputs"
+      + " and outputs against the manifest and, where the exporter left parity files, ONNX"
+      + " Runtime's output against the exporter's.")
   static final class Verify implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ID", description = "Models (default: all).")
     List<String> ids;
@@ -86,9 +87,13 @@ final class ModelsCommand {
     public Integer call() {
       return each(ids, (store, id) -> {
         ModelManifest m = store.manifest(id);
-        ModelVerifier.checkGraph(m, store.resolve(m));
+        java.nio.file.Path file = store.resolve(m);
+        ModelVerifier.checkGraph(m, file);
+        java.util.OptionalDouble parity = ModelVerifier.checkParity(m, file);
         return "OK (sha256 " + m.sha256().substring(0, 12) + "…, " + m.inputs().size()
-            + " input(s), " + m.outputs().size() + " output(s) as declared)";
+            + " input(s), " + m.outputs().size() + " output(s) as declared"
+            + (parity.isPresent() ? String.format(", ONNX Runtime vs exporter max |diff| %.2e",
+                parity.getAsDouble()) : "") + ")";
       });
     }
   }

@@ -38,7 +38,8 @@ public record ModelManifest(
     String preprocessing,
     List<IoSpec> inputs,
     List<IoSpec> outputs,
-    java.util.Map<String, Object> metrics) {
+    java.util.Map<String, Object> metrics,
+    Parity parity) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
@@ -103,6 +104,20 @@ public record ModelManifest(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record IoSpec(
       String name, long[] shape, String layout, String dtype, String colour, double[] range) {}
+
+  /**
+   * Reference input and output written by the exporter (PyTorch), files beside the model file;
+   * {@code framewatch models verify} runs the model on the input and compares.
+   *
+   * @param input little-endian float32 file of the (single) input
+   * @param output little-endian float32 file of the (single) output
+   * @param inputShape shape of the input
+   * @param outputShape shape of the output
+   * @param tolerance largest allowed absolute difference
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Parity(String input, String output, long[] inputShape, long[] outputShape,
+      double tolerance) {}
 
   /**
    * Finds a manifest by id: first in {@code userDir} (if given), then on the classpath.

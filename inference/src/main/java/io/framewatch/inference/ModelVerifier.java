@@ -26,6 +26,57 @@ public final class ModelVerifier {
     }
   }
 
+  /**
+   * Runs the model on its manifest's parity input and compares with the exporter's output.
+   *
+   * @return the largest absolute difference, or empty when the manifest has no parity files
+   * @throws InferenceException when the files are missing or the difference is over tolerance
+   */
+  public static java.util.OptionalDouble checkParity(ModelManifest m, Path file)
+      throws InferenceException {
+    ModelManifest.Parity p = m.parity();
+    if (p == null) {
+      return java.util.OptionalDouble.empty();
+    }
+    if (m.inputs().size() != 1 || m.outputs().size() != 1) {
+      throw new InferenceException("model " + m.id() + ": field parity needs one input and"
+          + " one output");
+    }
+    float[] in = floats(m, file.resolveSibling(p.input()));
+    float[] expected = floats(m, file.resolveSibling(p.output()));
+    try (OnnxRuntimeBackend b = new OnnxRuntimeBackend(m.id(), file,
+        BackendOptions.defaults(file.getParent()).withThreads(1, 1))) {
+      Tensor out = b.run(Map.of(m.inputs().get(0).name(), new Tensor(p.inputShape(), in)))
+          .get(m.outputs().get(0).name());
+      if (!Arrays.equals(out.shape(), p.outputShape()) || out.data().length != expected.length) {
+        throw new InferenceException("model " + m.id() + ": parity output has shape "
+            + Arrays.toString(out.shape()) + ", the exporter's " + Arrays.toString(p.outputShape()));
+      }
+      double max = 0;
+      for (int i = 0; i < expected.length; i++) {
+        max = Math.max(max, Math.abs(out.data()[i] - expected[i]));
+      }
+      if (max > p.tolerance()) {
+        throw new InferenceException("model " + m.id() + ": ONNX Runtime differs from the"
+            + " exporter by " + max + " (tolerance " + p.tolerance() + ")");
+      }
+      return java.util.OptionalDouble.of(max);
+    }
+  }
+
+  private static float[] floats(ModelManifest m, Path f) throws InferenceException {
+    try {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f))
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      float[] out = new float[b.remaining() / 4];
+      b.asFloatBuffer().get(out);
+      return out;
+    } catch (java.io.IOException e) {
+      throw new InferenceException("model " + m.id() + ": field parity names " + f
+          + ", which cannot be read: " + e.getMessage(), e);
+    }
+  }
+
   static void compare(String id, String field, List<ModelManifest.IoSpec> declared,
       Map<String, long[]> actual) throws InferenceException {
     if (declared.size() != actual.size()) {

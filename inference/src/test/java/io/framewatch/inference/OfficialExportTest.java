@@ -1,0 +1,62 @@
+package io.framewatch.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * models/export-official, run by `./framewatch test` on a stand-in checkout (our CADDM-style
+ * ResNet-34 with random weights, saved as the official training saves), gives a model that the
+ * store accepts as user-supplied and that ONNX Runtime runs as PyTorch did.
+ */
+class OfficialExportTest {
+  private static final String ID = "caddm-official-test";
+
+  private static Path exportDir() {
+    return ModelStore.fromEnvironment().cacheDir().resolve("deepfake").resolve("official-test");
+  }
+
+  @Test
+  void shouldLoadAsAUserModelAndMatchPyTorchOnTheParityInput() throws Exception {
+    Path dir = exportDir();
+    assertTrue(Files.isRegularFile(dir.resolve(ID + ".json")), dir + " has no export: "
+        + "`./framewatch test` runs models/export-official before Maven");
+    ModelStore store = new ModelStore(ModelStore.fromEnvironment().cacheDir(), Optional.of(dir));
+    assertTrue(store.ids().contains(ID), "ids: " + store.ids());
+    ModelManifest m = store.manifest(ID);
+    assertTrue(m.source().userSupplied());
+    assertEquals("BGR", m.inputs().get(0).colour());
+    assertArrayEquals(new long[] {-1, 3, 224, 224}, m.inputs().get(0).shape());
+    assertArrayEquals(new long[] {-1, 2}, m.outputs().get(0).shape());
+    Path file = store.resolve(m);
+    ModelVerifier.checkGraph(m, file);
+    OptionalDouble diff = ModelVerifier.checkParity(m, file);
+    assertTrue(diff.isPresent() && diff.getAsDouble() <= 1e-4, "max diff " + diff);
+  }
+
+  @Test
+  void shouldRefuseAModelWhoseOutputDiffersFromTheExporters(@TempDir Path tmp) throws Exception {
+    Path dir = exportDir();
+    Path onnx = dir.resolve(ID + ".onnx");
+    assertTrue(Files.isRegularFile(onnx), onnx + " is missing");
+    Files.createSymbolicLink(tmp.resolve(ID + ".onnx"), onnx);
+    Files.copy(dir.resolve(ID + ".json"), tmp.resolve(ID + ".json"));
+    Files.copy(dir.resolve(ID + ".parity-input.bin"), tmp.resolve(ID + ".parity-input.bin"));
+    byte[] out = Files.readAllBytes(dir.resolve(ID + ".parity-output.bin"));
+    out[3] ^= 0x01; // flips a bit in the first probability's exponent: a visibly different value
+    Files.write(tmp.resolve(ID + ".parity-output.bin"), out);
+    ModelStore store = new ModelStore(ModelStore.fromEnvironment().cacheDir(), Optional.of(tmp));
+    ModelManifest m = store.manifest(ID);
+    InferenceException e = assertThrows(InferenceException.class,
+        () -> ModelVerifier.checkParity(m, store.resolve(m)));
+    assertTrue(e.getMessage().contains("differs from the exporter"), e.getMessage());
+  }
+}
