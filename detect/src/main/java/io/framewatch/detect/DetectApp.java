@@ -36,7 +36,13 @@ public final class DetectApp implements AutoCloseable {
     models.resolve(models.manifest(cfg.detectorModel()));
     if (cfg.classifierModel().isPresent()) {
       models.resolve(models.manifest(cfg.classifierModel().get()));
-      LOG.info("detect: deepfake classifier {}", cfg.classifierModel().get());
+      if (cfg.compressedClassifierModel().isPresent()) {
+        models.resolve(models.manifest(cfg.compressedClassifierModel().get()));
+        LOG.info("detect: deepfake classifier {}; {} for frames with QP >= {}",
+            cfg.classifierModel().get(), cfg.compressedClassifierModel().get(), cfg.routeQp());
+      } else {
+        LOG.info("detect: deepfake classifier {}", cfg.classifierModel().get());
+      }
     } else {
       LOG.info("detect: no deepfake classifier installed; faces are reported with model 'none'");
     }
@@ -66,12 +72,18 @@ public final class DetectApp implements AutoCloseable {
     try {
       BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(cfg.detectorModel()),
           models.open(cfg.detectorModel(), options), cfg.minFaceScore());
-      Optional<DeepfakeClassifier> cls = Optional.empty();
+      Optional<ClassifierRoute> route = Optional.empty();
       if (cfg.classifierModel().isPresent()) {
         String id = cfg.classifierModel().get();
-        cls = Optional.of(new DeepfakeClassifier(id, models.open(id, options)));
+        DeepfakeClassifier clean = new DeepfakeClassifier(id, models.open(id, options));
+        Optional<DeepfakeClassifier> compressed = Optional.empty();
+        if (cfg.compressedClassifierModel().isPresent()) {
+          String cid = cfg.compressedClassifierModel().get();
+          compressed = Optional.of(new DeepfakeClassifier(cid, models.open(cid, options)));
+        }
+        route = Optional.of(new ClassifierRoute(clean, compressed, cfg.routeQp()));
       }
-      return new FrameAnalyzer(det, cls, worker);
+      return new FrameAnalyzer(det, route, worker);
     } catch (InferenceException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param workers consumer threads in this process (each loads its own model sessions)
  * @param detectorModel manifest id of the face detector
  * @param classifierModel manifest id of the deepfake classifier, if one is installed
+ * @param compressedClassifierModel manifest id of the classifier for heavily compressed frames
+ *     (see {@link ClassifierRoute}), if any
+ * @param routeQp mean block QP from which a frame counts as heavily compressed
  * @param minFaceScore minimum face probability
  * @param intraOpThreads ONNX Runtime intra-op threads per session (1: two are unstable on 2 cores)
  * @param device where models run: auto (TensorRT if present, else CPU), cpu or tensorrt
@@ -23,6 +26,8 @@ public record DetectConfig(
     int workers,
     String detectorModel,
     Optional<String> classifierModel,
+    Optional<String> compressedClassifierModel,
+    float routeQp,
     float minFaceScore,
     int intraOpThreads,
     Device device) {
@@ -33,6 +38,13 @@ public record DetectConfig(
       throw new IllegalArgumentException("detect workers must be >= 1, got " + workers);
     }
     BlazeFaceSpec.forModel(detectorModel);
+    if (compressedClassifierModel.isPresent() && classifierModel.isEmpty()) {
+      throw new IllegalArgumentException("a classifier for compressed frames ("
+          + compressedClassifierModel.get() + ") needs a main classifier (FRAMEWATCH_CLASSIFIER)");
+    }
+    if (!(routeQp > 0 && routeQp <= 63)) {
+      throw new IllegalArgumentException("route QP must be in (0, 63], got " + routeQp);
+    }
     if (minFaceScore <= 0 || minFaceScore >= 1) {
       throw new IllegalArgumentException("min face score must be in (0, 1), got " + minFaceScore);
     }
@@ -41,18 +53,33 @@ public record DetectConfig(
     }
   }
 
+  /** Classifier used when FRAMEWATCH_CLASSIFIER is unset. */
+  public static final String DEFAULT_CLASSIFIER = "none";
+  /** Classifier for heavily compressed frames when FRAMEWATCH_CLASSIFIER_COMPRESSED is unset. */
+  public static final String DEFAULT_COMPRESSED_CLASSIFIER = "none";
+  /** QP from which frames go to the compressed-frame classifier (FRAMEWATCH_ROUTE_QP). */
+  public static final float DEFAULT_ROUTE_QP = 35f;
+
+  private static Optional<String> model(Map<String, String> env, String key, String fallback) {
+    String v = env.getOrDefault(key, fallback).strip();
+    return v.isEmpty() || v.equals(FrameAnalyzer.NO_MODEL) ? Optional.empty() : Optional.of(v);
+  }
+
   /**
    * Reads {@code FRAMEWATCH_DETECT_WORKERS} (1), {@code FRAMEWATCH_DETECTOR}
-   * (blazeface-front-128), {@code FRAMEWATCH_CLASSIFIER} (unset: none),
-   * {@code FRAMEWATCH_MIN_FACE_SCORE} (0.5), {@code FRAMEWATCH_INTRA_OP_THREADS} (1) and
-   * {@code FRAMEWATCH_DEVICE} (auto).
+   * (blazeface-front-128), {@code FRAMEWATCH_CLASSIFIER} ({@link #DEFAULT_CLASSIFIER}; "none"
+   * for none), {@code FRAMEWATCH_CLASSIFIER_COMPRESSED} ({@link #DEFAULT_COMPRESSED_CLASSIFIER}),
+   * {@code FRAMEWATCH_ROUTE_QP} ({@link #DEFAULT_ROUTE_QP}), {@code FRAMEWATCH_MIN_FACE_SCORE}
+   * (0.5), {@code FRAMEWATCH_INTRA_OP_THREADS} (1) and {@code FRAMEWATCH_DEVICE} (auto).
    */
   public static DetectConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new DetectConfig(kafka,
         env.getOrDefault("FRAMEWATCH_DETECT_GROUP", "framewatch-detect"),
         Integer.parseInt(env.getOrDefault("FRAMEWATCH_DETECT_WORKERS", "1")),
         env.getOrDefault("FRAMEWATCH_DETECTOR", BlazeFaceSpec.FRONT_128.modelId()),
-        Optional.ofNullable(env.get("FRAMEWATCH_CLASSIFIER")).filter(s -> !s.isBlank()),
+        model(env, "FRAMEWATCH_CLASSIFIER", DEFAULT_CLASSIFIER),
+        model(env, "FRAMEWATCH_CLASSIFIER_COMPRESSED", DEFAULT_COMPRESSED_CLASSIFIER),
+        Float.parseFloat(env.getOrDefault("FRAMEWATCH_ROUTE_QP", String.valueOf(DEFAULT_ROUTE_QP))),
         Float.parseFloat(env.getOrDefault("FRAMEWATCH_MIN_FACE_SCORE", "0.5")),
         Integer.parseInt(env.getOrDefault("FRAMEWATCH_INTRA_OP_THREADS", "1")),
         Device.parse(env.getOrDefault("FRAMEWATCH_DEVICE", "auto")));

@@ -16,18 +16,18 @@ public final class FrameAnalyzer implements AutoCloseable {
   public static final String NO_MODEL = "none";
 
   private final BlazeFaceDetector detector;
-  private final Optional<DeepfakeClassifier> classifier;
+  private final Optional<ClassifierRoute> classifiers;
   private final String worker;
 
   /**
    * @param detector face detector; closed with this analyzer
-   * @param classifier deepfake classifier, if one is installed; closed with this analyzer
+   * @param classifiers deepfake classifiers, if installed; closed with this analyzer
    * @param worker name reported in results
    */
-  public FrameAnalyzer(BlazeFaceDetector detector, Optional<DeepfakeClassifier> classifier,
+  public FrameAnalyzer(BlazeFaceDetector detector, Optional<ClassifierRoute> classifiers,
       String worker) {
     this.detector = detector;
-    this.classifier = classifier;
+    this.classifiers = classifiers;
     this.worker = worker;
   }
 
@@ -37,6 +37,8 @@ public final class FrameAnalyzer implements AutoCloseable {
    */
   public FrameAnalysis analyze(FrameRecord frame) {
     long start = System.nanoTime();
+    Optional<DeepfakeClassifier> classifier =
+        classifiers.map(r -> r.pick(frame.getCompression()));
     FrameAnalysis.Builder out = FrameAnalysis.newBuilder()
         .setVideoId(frame.getVideoId())
         .setSampleIndex(frame.getSampleIndex())
@@ -67,6 +69,6 @@ public final class FrameAnalyzer implements AutoCloseable {
   @Override
   public void close() {
     detector.close();
-    classifier.ifPresent(DeepfakeClassifier::close);
+    classifiers.ifPresent(ClassifierRoute::close);
   }
 }
