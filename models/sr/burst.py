@@ -79,8 +79,8 @@ class FlowNet(nn.Module):
 def warp(img, flow):
     """Samples img at (x + flow_x, y + flow_y) for every pixel (x, y)."""
     n, _, h, w = img.shape
-    ys = torch.arange(h, dtype=img.dtype).view(1, h, 1).expand(n, h, w)
-    xs = torch.arange(w, dtype=img.dtype).view(1, 1, w).expand(n, h, w)
+    ys = torch.arange(h, dtype=img.dtype, device=img.device).view(1, h, 1).expand(n, h, w)
+    xs = torch.arange(w, dtype=img.dtype, device=img.device).view(1, 1, w).expand(n, h, w)
     gx = (2.0 * (xs + flow[:, 0]) + 1.0) / w - 1.0
     gy = (2.0 * (ys + flow[:, 1]) + 1.0) / h - 1.0
     grid = torch.stack([gx, gy], dim=3)
