@@ -79,6 +79,15 @@ def main():
     ap.add_argument("--peak-only", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     torch.set_num_threads(2)
+    if not a.peak_only:
+        # before this process grows: Linux children start with their parent's maximum RSS
+        base = subprocess.run([sys.executable, "-c", "import torch, resource; torch.set_num_threads(2);"
+                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                              capture_output=True, text=True, check=True).stdout
+        peak = subprocess.run([sys.executable, __file__, "--peak-only", "--model", a.model,
+                               "--scale", str(a.scale), "--height", str(a.height),
+                               "--width", str(a.width)],
+                              capture_output=True, text=True, check=True).stdout
     model = build(a.model, a.scale).eval()
     x = example(a.model, a.height, a.width)
     if a.peak_only:
@@ -95,13 +104,6 @@ def main():
             times.append(time.perf_counter() - t0)
     times.sort()
     flops, acts = figures(model, x)
-    base = subprocess.run([sys.executable, "-c", "import torch, resource; torch.set_num_threads(2);"
-                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                          capture_output=True, text=True, check=True).stdout
-    peak = subprocess.run([sys.executable, __file__, "--peak-only", "--model", a.model,
-                           "--scale", str(a.scale), "--height", str(a.height),
-                           "--width", str(a.width)],
-                          capture_output=True, text=True, check=True).stdout
     print(json.dumps({
         "model": a.model,
         "input": list(x.shape),
