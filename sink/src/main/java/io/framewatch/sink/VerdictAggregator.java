@@ -8,6 +8,8 @@ import io.framewatch.proto.VerdictInput;
 import io.framewatch.proto.VerdictState;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
+import java.util.List;
+import java.util.TreeSet;
 
 /**
  * Folds video events and frame analyses into a per-video verdict. Pure and deterministic: the
@@ -84,7 +86,7 @@ public final class VerdictAggregator {
       v.setDetectorModel(f.getDetectorModel());
     }
     if (!f.getClassifierModel().isEmpty()) {
-      v.setModel(f.getClassifierModel());
+      v.setModel(mergeModels(v.getModel(), f.getClassifierModel()));
     }
     if (!f.getError().isEmpty()) {
       v.setFramesFailed(v.getFramesFailed() + 1);
@@ -101,5 +103,18 @@ public final class VerdictAggregator {
         v.setScoreMax(v.hasScoreMax() ? Math.max(v.getScoreMax(), d.getPFake()) : d.getPFake());
       }
     }
+  }
+
+  /**
+   * The verdict's classifier field: every classifier that judged frames of the video, sorted and
+   * joined by '+' (detect/ routes heavily compressed frames to a second classifier).
+   */
+  static String mergeModels(String current, String model) {
+    if (current.isEmpty() || current.equals(model)) {
+      return model;
+    }
+    TreeSet<String> all = new TreeSet<>(List.of(current.split("\\+")));
+    all.add(model);
+    return String.join("+", all);
   }
 }
