@@ -8,6 +8,8 @@ writes the files the Java parity test reads.
   /usr/bin/python3 models/deepfake/train_detector.py --arch caddm --smoke \\
       --data .cache/deepfake/faces-smoke --out .cache/deepfake/caddm-smoke        (CI)
 
+Batches are made of (real crop, forgery made from it) pairs at the same CRF (see pairs()).
+
 Metrics on the held-out identity at each CRF (0 = not re-encoded): frame AUC, and video AUC where
 a video is one clip segment of one kind (real, self-blend or swap) and its score the mean of its
 frames' P(fake). Writes OUT/NAME.onnx, OUT/metrics.json and OUT/parity.json (P(fake) of the
@@ -81,8 +83,11 @@ def evaluate(model, test):
 
 
 def augment(x, rng):
-    """Random horizontal flip and a shift of up to 8 px (edge-replicated) per sample."""
-    out = np.empty_like(x)
+    """Per sample: horizontal flip, a shift of up to 8 px (edge-replicated) and a global colour
+    change (per-channel gain 0.8-1.2, offset -20..20) - global, so it keeps a blended face's
+    colour mismatch with its surroundings but takes away absolute colour (backgrounds, skin
+    tones) as a cue."""
+    out = np.empty(x.shape, np.float32)
     for i in range(len(x)):
         img = x[i]
         if rng.random() < 0.5:
@@ -90,7 +95,26 @@ def augment(x, rng):
         dy, dx = rng.randrange(-8, 9), rng.randrange(-8, 9)
         img = np.pad(img, ((0, 0), (8, 8), (8, 8)), mode="edge")[:, 8 + dy:8 + dy + 224,
                                                                   8 + dx:8 + dx + 224]
-        out[i] = img
+        gain = np.array([rng.uniform(0.8, 1.2) for _ in range(3)], np.float32)[:, None, None]
+        bias = np.array([rng.uniform(-20, 20) for _ in range(3)], np.float32)[:, None, None]
+        out[i] = np.clip(img.astype(np.float32) * gain + bias, 0, 255)
+    return out
+
+
+def pairs(train, kinds):
+    """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
+    such pairs leave the network nothing to tell them apart by but the forgery itself - not the
+    person, the background or the compression."""
+    real = {}
+    for i, (y, clip, frame, crf) in enumerate(zip(train["y"], train["clip"], train["frame"],
+                                                  train["crf"])):
+        if y == 0:
+            real[(clip, frame, crf)] = i
+    out = []
+    for i, (y, clip, frame, crf) in enumerate(zip(train["y"], train["clip"], train["frame"],
+                                                  train["crf"])):
+        if y == 1 and (clip, frame, crf) in real and train["kind"][i] in kinds:
+            out.append((real[(clip, frame, crf)], i))
     return out
 
 
@@ -100,6 +124,7 @@ def main():
     ap.add_argument("--backbone", default="narrow")
     ap.add_argument("--loss", choices=["ce", "zipf"], default="zipf")
     ap.add_argument("--smoothing", type=float, default=0.1, help="Zipf label smoothing mass")
+    ap.add_argument("--kinds", default="self_blend,swap", help="forgeries to train on")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
@@ -130,16 +155,19 @@ def main():
     deadline = start + a.minutes * 60
     step, seen = 0, 0
     n = len(train["y"])
-    perm = list(range(n))
+    couples = pairs(train, set(a.kinds.split(",")))
+    print(f"{len(couples)} (real, forgery) pairs", flush=True)
+    perm = list(range(len(couples)))
     rng.shuffle(perm)
     pos = 0
+    half = a.batch // 2
     while step < a.steps and time.time() < deadline:
-        if pos + a.batch > n:
+        if pos + half > len(perm):
             rng.shuffle(perm)
             pos = 0
-        idx = sorted(perm[pos:pos + a.batch])
-        pos += a.batch
-        x = torch.from_numpy(augment(train["x"][idx], rng)).float()
+        idx = [k for j in perm[pos:pos + half] for k in couples[j]]
+        pos += half
+        x = torch.from_numpy(augment(train["x"][idx], rng))
         y = torch.from_numpy(train["y"][idx])
         logits, maps = model.forward_train(x)
         loss = nets.loss_fn(a.loss, logits, y, a.smoothing)
