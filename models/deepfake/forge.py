@@ -18,6 +18,15 @@ class Jitter:
     """The random choices of one forgery; a clip reuses one Jitter so its frames agree."""
 
     def __init__(self, rng):
+        while True:
+            self._draw(rng)
+            # a forgery must change something: at least 8 grey levels of colour, 3 % of scale or
+            # a visible blur (near-identity draws would be forgeries only by label)
+            colour = float(np.max(np.abs((self.gain - 1) * 128 + self.bias)))
+            if colour >= 8 or abs(self.scale - 1) >= 0.03 or self.blur >= 0.5:
+                return
+
+    def _draw(self, rng):
         self.mask_w = rng.uniform(0.85, 1.15)
         self.mask_h = rng.uniform(0.85, 1.15)
         self.feather = rng.uniform(0.08, 0.2)

