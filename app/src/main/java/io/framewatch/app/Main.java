@@ -163,7 +163,8 @@ public final class Main {
           case "decode" -> parts.add(DecodeApp.start(DecodeConfig.fromEnv(env, kafka)));
           case "detect" -> parts.add(
               DetectApp.start(DetectConfig.fromEnv(env, kafka), ModelStore.fromEnvironment()));
-          case "enhance" -> parts.add(EnhanceApp.start(EnhanceConfig.fromEnv(env, kafka)));
+          case "enhance" -> parts.add(
+              EnhanceApp.start(EnhanceConfig.fromEnv(env, kafka), ModelStore.fromEnvironment()));
           case "sink" -> parts.add(SinkApp.start(SinkConfig.fromEnv(env, kafka)));
           case "all" -> parts.add(Stack.start(env, kafka,
               Path.of(env.getOrDefault("FRAMEWATCH_MEDIA_DIR", "media")),

@@ -46,7 +46,8 @@ public final class Stack implements AutoCloseable {
     try {
       started.push(SinkApp.start(SinkConfig.fromEnv(e, kafka)));
       started.push(DetectApp.start(DetectConfig.fromEnv(e, kafka), ModelStore.fromEnvironment()));
-      started.push(EnhanceApp.start(EnhanceConfig.fromEnv(e, kafka)));
+      started.push(
+          EnhanceApp.start(EnhanceConfig.fromEnv(e, kafka), ModelStore.fromEnvironment()));
       started.push(DecodeApp.start(DecodeConfig.fromEnv(e, kafka)));
       ingest = IngestApp.start(IngestConfig.fromEnv(e, kafka));
       started.push(ingest);

@@ -6,7 +6,7 @@ import io.framewatch.decode.FfmpegCli;
 import io.framewatch.detect.BlazeFaceDetector;
 import io.framewatch.detect.BlazeFaceSpec;
 import io.framewatch.detect.Face;
-import io.framewatch.detect.RgbImage;
+import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.ModelStore;
 import java.io.File;

@@ -1,5 +1,7 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.RgbImage;
+
 /**
  * The CADDM test-time face crop: a similarity transform that maps five facial points onto a fixed
  * template in a 224x224 canvas, and a bilinear warp with a constant black border. The output is

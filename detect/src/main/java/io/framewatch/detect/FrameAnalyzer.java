@@ -1,5 +1,7 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FrameImages;
+import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;

@@ -3,6 +3,7 @@ package io.framewatch.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.framewatch.frames.RgbImage;
 import org.junit.jupiter.api.Test;
 
 class FaceAlignerTest {

@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import java.io.IOException;

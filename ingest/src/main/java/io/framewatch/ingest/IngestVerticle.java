@@ -256,7 +256,7 @@ public final class IngestVerticle extends VerticleBase {
   /**
    * Per-job options from the upload's form fields: {@code fps}, {@code maxFrames},
    * {@code keyframesOnly}, {@code maxSide}, {@code pixelFormat} (yuv420p|bgr24),
-   * {@code burstFrames} and {@code burstEverySeconds}.
+   * {@code burstFrames}, {@code burstEverySeconds} and {@code burstMaxSide}.
    */
   private static VideoJob.Builder jobOptions(RoutingContext ctx) {
     var form = ctx.request().formAttributes();
@@ -296,12 +296,14 @@ public final class IngestVerticle extends VerticleBase {
     }
     Integer burst = integer(form.get("burstFrames"), "burstFrames", 1, 64);
     Double every = number(form.get("burstEverySeconds"), "burstEverySeconds");
-    if (burst != null || every != null) {
+    Integer burstSide = integer(form.get("burstMaxSide"), "burstMaxSide", 16, 8192);
+    if (burst != null || every != null || burstSide != null) {
       if (every != null && every < 0) {
         throw new IllegalArgumentException("burstEverySeconds must be >= 0, got " + every);
       }
       job.setBursts(io.framewatch.proto.BurstPolicy.newBuilder()
-          .setFrames(burst == null ? 5 : burst).setEverySeconds(every == null ? 0 : every));
+          .setFrames(burst == null ? 5 : burst).setEverySeconds(every == null ? 0 : every)
+          .setMaxSide(burstSide == null ? 0 : burstSide));
     }
     return job;
   }

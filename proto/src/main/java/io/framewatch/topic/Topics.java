@@ -2,6 +2,7 @@ package io.framewatch.topic;
 
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.Burst;
+import io.framewatch.proto.EnhancedFrame;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.StreamControl;
@@ -47,6 +48,11 @@ public final class Topics {
       new Topic<>("frames.enhance", DEFAULT_PARTITIONS, LARGE, KEY,
           new ProtoSerde<>(Burst.parser(), Burst.class));
 
+  /** Super-resolved burst reference frames; key: {@code videoId/burstIndex}. */
+  public static final Topic<String, EnhancedFrame> FRAMES_ENHANCED =
+      new Topic<>("frames.enhanced", DEFAULT_PARTITIONS, LARGE, KEY,
+          new ProtoSerde<>(EnhancedFrame.parser(), EnhancedFrame.class));
+
   /**
    * One analysis per sampled frame; key: video id. Must have as many partitions as
    * {@link #VIDEO_EVENTS}: the sink joins the two per video without repartitioning.
@@ -86,7 +92,8 @@ public final class Topics {
 
   /** Every topic, in creation order. */
   public static List<Topic<?, ?>> all() {
-    return List.of(VIDEO_JOBS, VIDEO_CONTROL, FRAMES_DETECT, FRAMES_ENHANCE, DETECTIONS,
+    return List.of(VIDEO_JOBS, VIDEO_CONTROL, FRAMES_DETECT, FRAMES_ENHANCE, FRAMES_ENHANCED,
+        DETECTIONS,
         VIDEO_EVENTS, VERDICTS, ALERTS, DEAD_LETTERS);
   }
 

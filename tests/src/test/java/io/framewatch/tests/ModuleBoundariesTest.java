@@ -39,6 +39,7 @@ class ModuleBoundariesTest {
   void shouldKeepContractsAndBackendsFreeOfStagesAndTheCli() {
     String[] upper = STAGES.stream().map(s -> "io.framewatch." + s + "..").toArray(String[]::new);
     noClasses().that().resideInAnyPackage("io.framewatch.proto..", "io.framewatch.topic..",
+            "io.framewatch.frames..",
             "io.framewatch.inference..")
         .should().dependOnClassesThat().resideInAnyPackage(upper)
         .check(classes);

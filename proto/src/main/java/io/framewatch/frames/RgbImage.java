@@ -1,4 +1,4 @@
-package io.framewatch.detect;
+package io.framewatch.frames;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

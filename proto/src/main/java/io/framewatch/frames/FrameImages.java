@@ -1,4 +1,4 @@
-package io.framewatch.detect;
+package io.framewatch.frames;
 
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.PixelFormat;

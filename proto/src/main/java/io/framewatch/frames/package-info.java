@@ -1,0 +1,2 @@
+/** Decoded frames as images: the conversions every stage that looks at pixels shares. */
+package io.framewatch.frames;
