@@ -27,6 +27,8 @@ import torch
 from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crop  # noqa: E402
+import forge  # noqa: E402
 import nets  # noqa: E402
 
 
@@ -101,6 +103,16 @@ def augment(x, rng):
     return out
 
 
+def online_self_blend(real_bgr_chw, rng):
+    """A fresh self-blend of a real crop (its five points sit on the CADDM template), so that
+    every step sees new blends rather than the two fixed ones per frame of the dataset."""
+    rgb = np.ascontiguousarray(real_bgr_chw[::-1].transpose(1, 2, 0))
+    forged, mask = forge.self_blend(rgb, crop.TEMPLATE, forge.Jitter(rng))
+    small = mask[3::8, 3::8][:28, :28]
+    return (np.ascontiguousarray(forged.transpose(2, 0, 1)[::-1]),
+            np.clip(small * 255, 0, 255).astype(np.uint8))
+
+
 def pairs(train, kinds):
     """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
     such pairs leave the network nothing to tell them apart by but the forgery itself - not the
@@ -125,6 +137,8 @@ def main():
     ap.add_argument("--loss", choices=["ce", "zipf"], default="zipf")
     ap.add_argument("--smoothing", type=float, default=0.1, help="Zipf label smoothing mass")
     ap.add_argument("--kinds", default="self_blend,swap", help="forgeries to train on")
+    ap.add_argument("--online-blend", type=float, default=0.0,
+                    help="share of pairs whose forgery is a fresh self-blend of the real crop")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
@@ -167,12 +181,19 @@ def main():
             pos = 0
         idx = [k for j in perm[pos:pos + half] for k in couples[j]]
         pos += half
-        x = torch.from_numpy(augment(train["x"][idx], rng))
+        batch = train["x"][idx]
+        masks = train["mask"][idx]
+        if a.online_blend > 0:
+            batch, masks = batch.copy(), masks.copy()
+            for b in range(1, len(idx), 2):  # the forgery of each pair
+                if rng.random() < a.online_blend:
+                    batch[b], masks[b] = online_self_blend(batch[b - 1], rng)
+        x = torch.from_numpy(augment(batch, rng))
         y = torch.from_numpy(train["y"][idx])
         logits, maps = model.forward_train(x)
         loss = nets.loss_fn(a.loss, logits, y, a.smoothing)
         if maps and a.adm_weight > 0:
-            mask = torch.from_numpy(train["mask"][idx]).float()[:, None] / 255.0
+            mask = torch.from_numpy(masks).float()[:, None] / 255.0
             for m in maps:
                 # a cell is an artifact cell when a quarter of its area is blended
                 target = (F.adaptive_avg_pool2d(mask, m.shape[-2:]) > 0.25).long()[:, 0]
