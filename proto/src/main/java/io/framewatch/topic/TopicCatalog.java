@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,18 @@ public final class TopicCatalog {
       ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!topics.isEmpty()) {
-      var described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-      boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
-          .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      boolean ready;
+      try {
+        var described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        ready = described.values().stream().allMatch(d -> d.partitions().stream()
+            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      } catch (ExecutionException e) {
+        // A topic created a moment ago may not be in the broker's metadata yet.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        ready = false;
+      }
       if (ready) {
         return;
       }
