@@ -163,3 +163,34 @@ def synthetic_burst(hr, scale, frames, lr_size, rng, max_shift=2.5, max_degrees=
             lr = lr + torch.randn(lr.shape, generator=noise_gen) * sigma
         out.append(lr.round().clamp(0, 255))
     return torch.stack(out, 1), target, torch.stack(flows)[None]
+
+
+def add_training_args(ap, batch, lr, lr_help="Adam learning rate"):
+    """The options every SR trainer takes (time budget, batch, patch, seed, threads, smoke, paths)."""
+    ap.add_argument("--minutes", type=float, default=40.0, help="training time budget")
+    ap.add_argument("--steps", type=int, default=200000, help="upper bound on steps")
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--patch", type=int, default=48, help="LR patch side")
+    ap.add_argument("--lr", type=float, default=lr, help=lr_help)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
+    ap.add_argument("--smoke", action="store_true", help="a few steps on skimage photos (CI)")
+    ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
+    ap.add_argument("--out", required=True)
+
+
+def start_training(a):
+    """Threads, seeds and directories of a trainer; returns its random.Random."""
+    import random
+    torch.set_num_threads(a.threads)  # Debian's torch starts with one thread
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    os.makedirs(a.cache, exist_ok=True)
+    return random.Random(a.seed)
+
+
+def training_photos(a):
+    """(training HR photos, [(path, HR photo)] held out): skimage only with --smoke."""
+    paths = fetch(a.cache, SMOKE_PACKAGES if a.smoke else list(PACKAGES))
+    train_paths, held_paths = split(paths)
+    return [load_hr(p) for p in train_paths], [(p, load_hr(p)) for p in held_paths]

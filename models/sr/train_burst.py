@@ -97,11 +97,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=int, default=3)
     ap.add_argument("--frames", type=int, default=5)
-    ap.add_argument("--minutes", type=float, default=40.0, help="training time budget")
-    ap.add_argument("--steps", type=int, default=200000, help="upper bound on steps")
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--patch", type=int, default=48, help="LR patch side")
-    ap.add_argument("--lr", type=float, default=1e-3, help="for the new layers")
+    data.add_training_args(ap, batch=8, lr=1e-3, lr_help="for the new layers")
     ap.add_argument("--lr-ncnet", type=float, default=2e-4, help="for the NCNet layers")
     ap.add_argument("--flow-weight", type=float, default=1.0)
     ap.add_argument("--max-shift", type=float, default=2.5, help="LR pixels, per frame")
@@ -109,23 +105,10 @@ def main():
     ap.add_argument("--max-sigma", type=float, default=4.0, help="noise, 0-255 scale")
     ap.add_argument("--eval-size", type=int, default=0, help="cap held-out LR side (0 = photo)")
     ap.add_argument("--ncnet", default=os.path.join(HERE, "..", "weights", "ncnet-x3.onnx"))
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
-    ap.add_argument("--smoke", action="store_true", help="a few steps on skimage photos (CI)")
-    ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
-    ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)  # Debian's torch starts with one thread
-    torch.manual_seed(a.seed)
-    rng = random.Random(a.seed)
+    rng = data.start_training(a)
     gen = torch.Generator().manual_seed(a.seed)
-    os.makedirs(a.out, exist_ok=True)
-    os.makedirs(a.cache, exist_ok=True)
-
-    paths = data.fetch(a.cache, data.SMOKE_PACKAGES if a.smoke else list(data.PACKAGES))
-    train_paths, held_paths = data.split(paths)  # the same photos NCNet held out
-    train = [data.load_hr(p) for p in train_paths]
-    held = [(p, data.load_hr(p)) for p in held_paths]
+    train, held = data.training_photos(a)  # the same photos NCNet held out
     if a.smoke:
         a.steps, a.minutes, a.batch, a.patch, a.eval_size = 5, 5, 2, 24, 32
         held = held[:1]

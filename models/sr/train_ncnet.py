@@ -11,7 +11,6 @@ Writes OUT/ncnet-xS.onnx, OUT/metrics.json, OUT/parity-input.bin and OUT/parity-
 import argparse
 import json
 import os
-import random
 import sys
 import time
 
@@ -62,27 +61,10 @@ def evaluate(model, held, scale):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=int, default=3)
-    ap.add_argument("--minutes", type=float, default=40.0, help="training time budget")
-    ap.add_argument("--steps", type=int, default=200000, help="upper bound on steps")
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--patch", type=int, default=48, help="LR patch side")
-    ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
-    ap.add_argument("--smoke", action="store_true", help="a few steps on skimage photos (CI)")
-    ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
-    ap.add_argument("--out", required=True)
+    data.add_training_args(ap, batch=16, lr=5e-4)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)  # Debian's torch starts with one thread
-    torch.manual_seed(a.seed)
-    rng = random.Random(a.seed)
-    os.makedirs(a.out, exist_ok=True)
-    os.makedirs(a.cache, exist_ok=True)
-
-    paths = data.fetch(a.cache, data.SMOKE_PACKAGES if a.smoke else list(data.PACKAGES))
-    train_paths, held_paths = data.split(paths)
-    train = [data.load_hr(p) for p in train_paths]
-    held = [(p, data.load_hr(p)) for p in held_paths]
+    rng = data.start_training(a)
+    train, held = data.training_photos(a)
     if a.smoke:
         a.steps, a.minutes = 20, 5
         held = [(p, hr[:, :, :96, :96]) for p, hr in held[:1]]
