@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.framewatch.inference.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -32,10 +31,7 @@ class DeepfakeParityTest {
   }
 
   private static float[] readFloats(Path f) throws Exception {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] out = new float[b.remaining() / 4];
-    b.asFloatBuffer().get(out);
-    return out;
+    return Tensor.littleEndianFloats(Files.readAllBytes(f));
   }
 
   @ParameterizedTest(name = "{0}")

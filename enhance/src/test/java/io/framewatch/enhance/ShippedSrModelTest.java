@@ -9,8 +9,6 @@ import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.Tensor;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -30,10 +28,7 @@ class ShippedSrModelTest {
   private static float[] golden(String id, String name) throws Exception {
     try (InputStream in = ShippedSrModelTest.class.getResourceAsStream(
         "/golden/" + id + "/" + name)) {
-      ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[b.remaining() / 4];
-      b.asFloatBuffer().get(out);
-      return out;
+      return Tensor.littleEndianFloats(in.readAllBytes());
     }
   }
 

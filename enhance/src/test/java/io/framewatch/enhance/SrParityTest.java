@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
 import io.framewatch.inference.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,10 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SrParityTest {
 
   private static float[] read(Path f) throws Exception {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] out = new float[b.remaining() / 4];
-    b.asFloatBuffer().get(out);
-    return out;
+    return Tensor.littleEndianFloats(Files.readAllBytes(f));
   }
 
   private static long[] shape(JsonNode node) {

@@ -1,8 +1,6 @@
 package io.framewatch.inference;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,12 +69,8 @@ public final class ModelVerifier {
 
   private static float[] floats(ModelManifest m, Path f) throws InferenceException {
     try {
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f))
-          .order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[b.remaining() / 4];
-      b.asFloatBuffer().get(out);
-      return out;
-    } catch (IOException e) {
+      return Tensor.littleEndianFloats(Files.readAllBytes(f));
+    } catch (IOException | IllegalArgumentException e) {
       throw new InferenceException("model " + m.id() + ": field parity names " + f
           + ", which cannot be read: " + e.getMessage(), e);
     }

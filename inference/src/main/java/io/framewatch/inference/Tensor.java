@@ -1,5 +1,7 @@
 package io.framewatch.inference;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -24,6 +26,19 @@ public record Tensor(long[] shape, float[] data) {
       throw new IllegalArgumentException(
           "shape " + Arrays.toString(shape) + " holds " + n + " values, data has " + data.length);
     }
+  }
+
+  /**
+   * The values of a raw little-endian float32 file (what numpy's {@code tofile} with dtype
+   * {@code <f4} writes: the exporters' parity and golden files).
+   */
+  public static float[] littleEndianFloats(byte[] bytes) {
+    if (bytes.length % Float.BYTES != 0) {
+      throw new IllegalArgumentException(bytes.length + " bytes are not a whole number of float32");
+    }
+    float[] out = new float[bytes.length / Float.BYTES];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
   }
 
   /** Size of dimension {@code i}. */
