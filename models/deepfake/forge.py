@@ -62,7 +62,9 @@ def _blend(target, source, mask, alpha):
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def self_blend(img, pts, jit):
+def self_blend(img, pts, jit, warp=imgops.warp_affine):
+    """warp: imgops.warp_affine (float32, as detect/'s aligner) or any function with its
+    signature (training uses a faster one, imgops.warp_affine_fast)."""
     h, w = img.shape[:2]
     pts = np.asarray(pts, np.float64)
     eye_dist = np.linalg.norm(pts[1] - pts[0])
@@ -70,7 +72,7 @@ def self_blend(img, pts, jit):
     s = jit.scale
     tx = c[0] - s * c[0] + jit.shift[0] * eye_dist
     ty = c[1] - s * c[1] + jit.shift[1] * eye_dist
-    moved = imgops.warp_affine(img, np.array([[s, 0, tx], [0, s, ty]]), w, h)
+    moved = warp(img, np.array([[s, 0, tx], [0, s, ty]]), w, h)
     src = moved * jit.gain + jit.bias
     if jit.blur > 0:
         src = imgops.gaussian_blur(src, jit.blur)

@@ -46,6 +46,24 @@ def warp_affine(img, m, width, height, border=0.0):
     return sample(img, x, y, border)
 
 
+def warp_affine_fast(img, m, width, height):
+    """warp_affine for uint8 HxWx3 images through PIL's C implementation (about 30x faster,
+    rounded to uint8, and PIL samples at pixel corners rather than centres, so it differs from
+    warp_affine by up to half a pixel): for generating training forgeries on the fly, where
+    bit-exact agreement with detect/'s aligner does not matter."""
+    from PIL import Image
+    back = invert(m)
+    # PIL maps output (u, v) -> input (x, y) with pixel corners at integers; shift by half a pixel
+    # both ways to keep integer coordinates at pixel centres
+    a, b, c = back[0]
+    d, e, f = back[1]
+    c = c + 0.5 * (a + b) - 0.5
+    f = f + 0.5 * (d + e) - 0.5
+    out = Image.fromarray(np.asarray(img, np.uint8)).transform(
+        (width, height), Image.AFFINE, (a, b, c, d, e, f), resample=Image.BILINEAR)
+    return np.asarray(out).astype(np.float32)
+
+
 def sample(img, x, y, border=0.0):
     """Bilinear samples of img at float32 coordinate arrays x, y."""
     h, w = img.shape[:2]

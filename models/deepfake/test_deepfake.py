@@ -64,6 +64,29 @@ class ForgeTest(unittest.TestCase):
         np.testing.assert_array_equal(out[outside], self.img[outside])
         self.assertGreater(np.abs(out.astype(int) - self.img).sum(), 0)
 
+    def test_fast_warp_agrees_with_the_reference_warp_within_rounding(self):
+        smooth = np.asarray(imgops.gaussian_blur(self.img.astype(np.float32), 3.0)).astype(np.uint8)
+        m = np.array([[1.04, 0.02, -3.1], [-0.02, 1.04, 2.2]])
+        ref = imgops.warp_affine(smooth, m, 180, 200)
+        fast = imgops.warp_affine_fast(smooth, m, 180, 200)
+        self.assertLessEqual(np.abs(ref - fast)[10:-10, 10:-10].max(), 2.0)
+
+    def test_training_blends_and_quality_changes_keep_the_pair_aligned(self):
+        from train_detector import degrade_pair, online_self_blend
+        real = np.ascontiguousarray(
+            crop.crop_bgr_chw(self.img, imgops.apply(np.eye(2, 3), self.pts))[0]
+            .round().clip(0, 255).astype(np.uint8))
+        rng = random.Random(4)
+        fake, mask28 = online_self_blend(real, rng)
+        self.assertEqual((fake.shape, fake.dtype, mask28.shape), (real.shape, np.uint8, (28, 28)))
+        self.assertGreater(np.abs(fake.astype(int) - real).sum(), 0)
+        self.assertGreater(mask28[14, 14], 100)  # the blend sits on the face in the template
+        self.assertEqual(mask28[0, 0], 0)
+        for _ in range(4):  # both kinds of quality change, the same one on both crops
+            a, b = degrade_pair(real, real.copy(), rng)
+            np.testing.assert_array_equal(a, b)
+            self.assertEqual((a.shape, a.dtype), (real.shape, np.uint8))
+
     def test_swap_puts_the_donor_face_inside_the_mask(self):
         donor = np.full((150, 150, 3), 200, np.uint8)
         dpts = crop.five_points([[50, 60], [90, 60], [70, 85], [70, 105], [0, 0], [0, 0]])

@@ -29,7 +29,11 @@ from torch.nn import functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crop  # noqa: E402
 import forge  # noqa: E402
+import imgops  # noqa: E402
 import nets  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import opcount  # noqa: E402
 
 
 def auc(scores, labels):
@@ -107,10 +111,31 @@ def online_self_blend(real_bgr_chw, rng):
     """A fresh self-blend of a real crop (its five points sit on the CADDM template), so that
     every step sees new blends rather than the two fixed ones per frame of the dataset."""
     rgb = np.ascontiguousarray(real_bgr_chw[::-1].transpose(1, 2, 0))
-    forged, mask = forge.self_blend(rgb, crop.TEMPLATE, forge.Jitter(rng))
+    forged, mask = forge.self_blend(rgb, crop.TEMPLATE, forge.Jitter(rng),
+                                    warp=imgops.warp_affine_fast)
     small = mask[3::8, 3::8][:28, :28]
     return (np.ascontiguousarray(forged.transpose(2, 0, 1)[::-1]),
             np.clip(small * 255, 0, 255).astype(np.uint8))
+
+
+def degrade_pair(real, fake, rng):
+    """The same change of image quality on both crops of a pair (BGR CHW uint8): a down- and
+    up-scale by 1.3-2.5x (a softer camera, a smaller face) or an unsharp mask (a sharper one), so
+    that overall sharpness - which differs a lot between the training identities and any other
+    video - is no cue, while the blend inside the face still is."""
+    from PIL import Image, ImageFilter
+    if rng.random() < 0.6:
+        side = int(224 / rng.uniform(1.3, 2.5))
+
+        def op(im):
+            return im.resize((side, side), Image.BILINEAR).resize((224, 224), Image.BICUBIC)
+    else:
+        radius, percent = rng.uniform(1.0, 2.5), rng.randint(40, 120)
+
+        def op(im):
+            return im.filter(ImageFilter.UnsharpMask(radius, percent, 2))
+    return [np.ascontiguousarray(np.asarray(op(Image.fromarray(
+        np.ascontiguousarray(x.transpose(1, 2, 0))))).transpose(2, 0, 1)) for x in (real, fake)]
 
 
 def pairs(train, kinds):
@@ -139,6 +164,10 @@ def main():
     ap.add_argument("--kinds", default="self_blend,swap", help="forgeries to train on")
     ap.add_argument("--online-blend", type=float, default=0.0,
                     help="share of pairs whose forgery is a fresh self-blend of the real crop")
+    ap.add_argument("--photo-share", type=float, default=0.0,
+                    help="share of pairs drawn from the still photos (0: as they come)")
+    ap.add_argument("--quality-aug", type=float, default=0.0,
+                    help="share of pairs whose sharpness is changed (degrade_pair)")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
@@ -171,23 +200,35 @@ def main():
     n = len(train["y"])
     couples = pairs(train, set(a.kinds.split(",")))
     print(f"{len(couples)} (real, forgery) pairs", flush=True)
+    photo = [c for c in couples if train["clip"][c[0]] == "photos"]
+    video = [c for c in couples if train["clip"][c[0]] != "photos"]
+    if a.photo_share > 0:
+        print(f"{len(photo)} photo pairs drawn {a.photo_share:.0%} of the time, {len(video)} "
+              f"video pairs", flush=True)
     perm = list(range(len(couples)))
     rng.shuffle(perm)
     pos = 0
     half = a.batch // 2
     while step < a.steps and time.time() < deadline:
-        if pos + half > len(perm):
-            rng.shuffle(perm)
-            pos = 0
-        idx = [k for j in perm[pos:pos + half] for k in couples[j]]
-        pos += half
+        if a.photo_share > 0:  # identity-balanced: the few photo faces weigh more
+            chosen = [rng.choice(photo if rng.random() < a.photo_share else video)
+                      for _ in range(half)]
+        else:
+            if pos + half > len(perm):
+                rng.shuffle(perm)
+                pos = 0
+            chosen = [couples[j] for j in perm[pos:pos + half]]
+            pos += half
+        idx = [k for c in chosen for k in c]
         batch = train["x"][idx]
         masks = train["mask"][idx]
-        if a.online_blend > 0:
+        if a.online_blend > 0 or a.quality_aug > 0:
             batch, masks = batch.copy(), masks.copy()
             for b in range(1, len(idx), 2):  # the forgery of each pair
                 if rng.random() < a.online_blend:
                     batch[b], masks[b] = online_self_blend(batch[b - 1], rng)
+                if rng.random() < a.quality_aug:
+                    batch[b - 1], batch[b] = degrade_pair(batch[b - 1], batch[b], rng)
         x = torch.from_numpy(augment(batch, rng))
         y = torch.from_numpy(train["y"][idx])
         logits, maps = model.forward_train(x)
@@ -242,26 +283,8 @@ def main():
 
 def count_macs(model):
     """Multiply-accumulates of one 224x224 face through convolutions and linear layers."""
-    total = [0]
-
-    def conv(m, i, o):
-        total[0] += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
-
-    def lin(m, i, o):
-        total[0] += m.in_features * m.out_features
-
-    hooks = []
-    for m in model.modules():
-        if isinstance(m, torch.nn.Conv2d):
-            hooks.append(m.register_forward_hook(conv))
-        elif isinstance(m, torch.nn.Linear):
-            hooks.append(m.register_forward_hook(lin))
-    with torch.no_grad():
-        model.eval()
-        model(torch.zeros(1, 3, 224, 224))
-    for h in hooks:
-        h.remove()
-    return total[0]
+    model.eval()
+    return opcount.count(model, torch.zeros(1, 3, 224, 224))[0]
 
 
 if __name__ == "__main__":

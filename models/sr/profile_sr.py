@@ -24,6 +24,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from burst import BurstNC, FlowNet  # noqa: E402
 from ncnet import NCNet, NearestConv, trainable_parameters  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import opcount  # noqa: E402
+
 
 def build(name, scale):
     return NCNet(scale) if name == "ncnet" else BurstNC(scale, 5)
@@ -34,35 +37,18 @@ def example(name, h, w):
 
 
 def figures(model, x):
-    count = {"macs": 0, "acts": 0}
-
-    def conv(m, i, o):
-        count["macs"] += o.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-        count["acts"] += o.numel()
-
     def nearest(m, i, o):
-        count["macs"] += o.numel()  # one multiply per output element
-        count["acts"] += o.numel()
+        return o.numel(), o.numel()  # one multiply per output element
 
     def flow(m, i, o):
         ref = i[0]
         half = ((ref.shape[2] + 1) // 2) * ((ref.shape[3] + 1) // 2)
         taps = (2 * m.RADIUS + 1) ** 2
-        count["macs"] += ref.shape[0] * half * taps * m.features[-1].out_channels
-        count["macs"] += 4 * 3 * ref.shape[0] * ref.shape[2] * ref.shape[3]  # the inner warp
+        return (ref.shape[0] * half * taps * m.features[-1].out_channels
+                + 4 * 3 * ref.shape[0] * ref.shape[2] * ref.shape[3], 0)  # + the inner warp
 
-    hooks = []
-    for m in model.modules():
-        if isinstance(m, torch.nn.Conv2d):
-            hooks.append(m.register_forward_hook(conv))
-        elif isinstance(m, NearestConv):
-            hooks.append(m.register_forward_hook(nearest))
-        elif isinstance(m, FlowNet):
-            hooks.append(m.register_forward_hook(flow))
-    with torch.no_grad():
-        model(x)
-    for h in hooks:
-        h.remove()
+    macs, acts = opcount.count(model, x, extra={NearestConv: nearest, FlowNet: flow})
+    count = {"macs": macs, "acts": acts}
     if isinstance(model, BurstNC):  # the alignment warp of K-1 neighbours
         n, k, c, h, w = x.shape
         count["macs"] += 4 * c * n * (k - 1) * h * w
