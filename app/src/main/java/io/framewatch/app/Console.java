@@ -72,10 +72,17 @@ final class Console {
   }
 
   /**
+   * How much higher the forged clip's mean P(fake) must be than the real clip's for the demo to
+   * call it clearly above: a fifth of the scale, far outside the clip-to-clip spread of the real
+   * person's scores.
+   */
+  static final double CLEAR_MARGIN = 0.2;
+
+  /**
    * The demo's deepfake line: the forged clip's mean P(fake) against the real clip of the same
    * (held-out) person.
    *
-   * @return whether the forged clip scored above the real one
+   * @return whether the forged clip scored clearly ({@link #CLEAR_MARGIN}) above the real one
    */
   boolean forgedVersusReal(String forged, JsonObject f, String real, JsonObject r) {
     Double pf = f.getDouble("score");
@@ -86,10 +93,12 @@ final class Console {
           real);
       return true;
     }
-    boolean above = pf > pr;
+    boolean above = pf - pr >= CLEAR_MARGIN;
     line("deepfake  %s mean P(fake) %.3f vs %s %.3f (same person, held out of training):"
         + " %s", forged, pf, real, pr, above ? String.format(Locale.ROOT,
-            "forged clip scored %.3f higher", pf - pr) : "FORGED CLIP NOT SCORED ABOVE THE REAL ONE");
+            "forged clip scored %.3f higher", pf - pr)
+            : String.format(Locale.ROOT, "FORGED CLIP NOT SCORED CLEARLY (by %.1f) ABOVE THE REAL ONE",
+                CLEAR_MARGIN));
     return above;
   }
 

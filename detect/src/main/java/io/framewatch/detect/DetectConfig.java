@@ -53,9 +53,17 @@ public record DetectConfig(
     }
   }
 
-  /** Classifier used when FRAMEWATCH_CLASSIFIER is unset. */
-  public static final String DEFAULT_CLASSIFIER = "none";
-  /** Classifier for heavily compressed frames when FRAMEWATCH_CLASSIFIER_COMPRESSED is unset. */
+  /**
+   * Classifier used when FRAMEWATCH_CLASSIFIER is unset: the shipped demonstration CADDM-style
+   * detector (docs/models/caddm-demo.md; demonstration only, not for production moderation).
+   */
+  public static final String DEFAULT_CLASSIFIER = "caddm-demo";
+  /**
+   * Classifier for heavily compressed frames when FRAMEWATCH_CLASSIFIER_COMPRESSED is unset:
+   * none, so every frame goes to {@link #DEFAULT_CLASSIFIER}. Measured on the held-out person,
+   * caddm-demo beats fst-demo at every CRF (0, 23, 35, 40), so routing compressed frames to
+   * fst-demo would only lose accuracy (docs/models/caddm-demo.md, "Compression").
+   */
   public static final String DEFAULT_COMPRESSED_CLASSIFIER = "none";
   /** QP from which frames go to the compressed-frame classifier (FRAMEWATCH_ROUTE_QP). */
   public static final float DEFAULT_ROUTE_QP = 35f;

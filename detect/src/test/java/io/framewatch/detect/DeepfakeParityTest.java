@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.inference.BackendOptions;
+import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
 import io.framewatch.inference.Tensor;
@@ -21,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * written by models/deepfake/build_faces.py --smoke; classifiers by train_detector.py --smoke,
  * both run by `./framewatch test` before Maven): BlazeFace finds the face, FaceAligner crops it
  * and ONNX Runtime classifies it; the crop may differ from the Python reference crop by at most
- * 1 (0-255) and P(fake) from PyTorch's by at most 1e-3.
+ * 1 (0-255) and P(fake) from PyTorch's by at most 1e-3. The shipped demo detectors are held to
+ * the same bound: resolved through their manifests, scored on the same frames, against the P(fake)
+ * their training run wrote (committed as golden/ID/parity.json).
  */
 class DeepfakeParityTest {
   private static final int PLANE = 3 * FaceAligner.CANVAS * FaceAligner.CANVAS;
@@ -37,23 +41,48 @@ class DeepfakeParityTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"caddm-smoke", "fst-smoke"})
   void shouldCropAndScoreRealFramesAsThePythonReferenceDoes(String model) throws Exception {
-    Path golden = cache().resolve("faces-smoke").resolve("golden");
     Path onnx = cache().resolve(model).resolve(model + ".onnx");
     assertTrue(Files.isRegularFile(onnx), onnx + " is missing: `./framewatch test` makes it"
         + " with models/deepfake/train_detector.py --smoke before running Maven");
-    ObjectMapper json = new ObjectMapper();
-    JsonNode frames = json.readTree(golden.resolve("frames.json").toFile()).get("frames");
-    JsonNode pFake = json.readTree(cache().resolve(model).resolve("parity.json").toFile())
-        .get("p_fake");
+    JsonNode pFake = new ObjectMapper().readTree(cache().resolve(model).resolve("parity.json")
+        .toFile()).get("p_fake");
+    check(model, () -> new OnnxRuntimeBackend(model, onnx, 1), pFake);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"caddm-demo", "fst-demo"})
+  void shouldScoreRealFramesWithTheShippedDetectorsAsTheirTrainingRunDid(String model)
+      throws Exception {
+    JsonNode pFake;
+    try (var in = DeepfakeParityTest.class.getResourceAsStream("/golden/" + model
+        + "/parity.json")) {
+      assertTrue(in != null, "golden/" + model + "/parity.json is not on the test classpath");
+      pFake = new ObjectMapper().readTree(in).get("p_fake");
+    }
+    ModelStore store = ModelStore.fromEnvironment();
+    check(model, () -> store.open(model,
+        BackendOptions.defaults(store.cacheDir()).withThreads(1, 1)), pFake);
+  }
+
+  /** Opens the classifier's backend inside the test's try-with-resources. */
+  private interface Opener {
+    InferenceBackend open() throws Exception;
+  }
+
+  private static void check(String model, Opener backend, JsonNode pFake)
+      throws Exception {
+    Path golden = cache().resolve("faces-smoke").resolve("golden");
+    JsonNode frames = new ObjectMapper().readTree(golden.resolve("frames.json").toFile())
+        .get("frames");
     float[] crops = readFloats(golden.resolve("crops.bin"));
     assertTrue(frames.size() >= 1, "no golden frames");
     assertEquals(frames.size() * PLANE, crops.length);
+    assertEquals(frames.size(), pFake.size(), "one reference P(fake) per golden frame");
     ModelStore store = ModelStore.fromEnvironment();
     var detector = store.manifest("blazeface-front-128");
     try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
             new OnnxRuntimeBackend(detector.id(), store.resolve(detector), 1), 0.5f);
-        DeepfakeClassifier cls = new DeepfakeClassifier(model,
-            new OnnxRuntimeBackend(model, onnx, 1))) {
+        DeepfakeClassifier cls = new DeepfakeClassifier(model, backend.open())) {
       float maxCrop = 0;
       float maxP = 0;
       for (int i = 0; i < frames.size(); i++) {
