@@ -5,7 +5,9 @@ command, every held-out metric from RUN/metrics.json), lists ID in models/manife
 puts the run's P(fake) of the golden frames where detect/'s parity test reads it
 (detect/src/test/resources/golden/ID/parity.json). Figures are never typed by hand.
 
-  /usr/bin/python3 models/deepfake/ship.py .cache/deepfake/caddm-demo
+  /usr/bin/python3 models/deepfake/ship.py .cache/deepfake/caddm-demo [--id caddm-demo]
+
+--id ships a run under another model id (the manifest keeps the run's exact command).
 """
 import hashlib
 import json
@@ -18,12 +20,12 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 LIMIT = 5 * 1024 * 1024
 
 
-def main(run):
+def main(run, mid=None):
     m = json.load(open(os.path.join(run, "metrics.json")))
-    mid = m["model"]
+    mid = mid or m["model"]
     if m["smoke"]:
         raise SystemExit(f"{run} is a --smoke run; smoke weights are not shipped")
-    onnx = os.path.join(run, mid + ".onnx")
+    onnx = os.path.join(run, m["model"] + ".onnx")
     size = os.path.getsize(onnx)
     if size > LIMIT:
         raise SystemExit(f"{onnx} is {size} bytes, over the 5 MB limit for committed weights")
@@ -75,6 +77,9 @@ def main(run):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 2:
+        main(sys.argv[1])
+    elif len(sys.argv) == 4 and sys.argv[2] == "--id":
+        main(sys.argv[1], sys.argv[3])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1])
