@@ -142,17 +142,10 @@ def pairs(train, kinds):
     """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
     such pairs leave the network nothing to tell them apart by but the forgery itself - not the
     person, the background or the compression."""
-    real = {}
-    for i, (y, clip, frame, crf) in enumerate(zip(train["y"], train["clip"], train["frame"],
-                                                  train["crf"])):
-        if y == 0:
-            real[(clip, frame, crf)] = i
-    out = []
-    for i, (y, clip, frame, crf) in enumerate(zip(train["y"], train["clip"], train["frame"],
-                                                  train["crf"])):
-        if y == 1 and (clip, frame, crf) in real and train["kind"][i] in kinds:
-            out.append((real[(clip, frame, crf)], i))
-    return out
+    keys = list(zip(train["clip"], train["frame"], train["crf"]))
+    real = {k: i for i, (k, y) in enumerate(zip(keys, train["y"])) if y == 0}
+    return [(real[k], i) for i, (k, y) in enumerate(zip(keys, train["y"]))
+            if y == 1 and k in real and train["kind"][i] in kinds]
 
 
 def main():
