@@ -12,7 +12,9 @@ P(fake) in column 1.
 
 Backbones (our code; architecture facts from the papers): ResNet with BasicBlocks and optional SE
 - "resnet18", "resnet34" (full widths 64-512), "narrow" (a 4x4 stride-4 stem, then 16-32-48-64
-with one block per stage, for the committed demo weights) - and "efficientnet-b4" (torchvision's definition, 1792 features).
+with one block per stage, for the committed demo weights; variants "narrow-wide" 24-48-72-96,
+"narrow-deep" two blocks at stride 16, "narrow-conv" two 3x3 stride-2 stem convolutions) - and
+"efficientnet-b4" (torchvision's definition, 1792 features).
 """
 import torch
 from torch import nn
@@ -20,6 +22,9 @@ from torch.nn import functional as F
 
 RESNETS = {
     "narrow": ((16, 32, 48, 64), (1, 1, 1, 1)),
+    "narrow-wide": ((24, 48, 72, 96), (1, 1, 1, 1)),
+    "narrow-deep": ((16, 32, 48, 64), (1, 1, 2, 1)),
+    "narrow-conv": ((16, 32, 48, 64), (1, 1, 1, 1)),
     "resnet18": ((64, 128, 256, 512), (2, 2, 2, 2)),
     "resnet34": ((64, 128, 256, 512), (3, 4, 6, 3)),
 }
@@ -61,8 +66,14 @@ class ResNet(nn.Module):
     def __init__(self, name="narrow", se=False):
         super().__init__()
         widths, blocks = RESNETS[name]
-        if name == "narrow":  # one 4x4 stride-4 convolution: CPU training cannot afford 112x112
+        if name == "narrow-conv":  # two 3x3 stride-2 convolutions (a finer look at 112x112)
             stem = widths[0]
+            self.stem = nn.Sequential(nn.Conv2d(3, stem, 3, 2, 1, bias=False),
+                                      nn.BatchNorm2d(stem), nn.ReLU(inplace=True),
+                                      nn.Conv2d(stem, stem, 3, 2, 1, bias=False),
+                                      nn.BatchNorm2d(stem), nn.ReLU(inplace=True))
+        elif name.startswith("narrow"):  # one 4x4 stride-4 convolution: CPU training cannot
+            stem = widths[0]             # afford 112x112
             self.stem = nn.Sequential(nn.Conv2d(3, stem, 4, 4, bias=False),
                                       nn.BatchNorm2d(stem), nn.ReLU(inplace=True))
         else:  # the published ResNet stem

@@ -96,6 +96,46 @@ class ForgeTest(unittest.TestCase):
         self.assertGreater(mask.max(), 0.5)
 
 
+class SweepTest(unittest.TestCase):
+    def test_packed_dataset_comes_back_nearly_unchanged_with_only_clean_test_crops(self):
+        import tempfile
+        import sweep
+        smooth = imgops.gaussian_blur(
+            np.random.default_rng(3).integers(0, 256, (224, 224, 3)).astype(np.float32), 2.0)
+        x = np.stack([np.clip(smooth + 9 * i, 0, 255).astype(np.uint8).transpose(2, 0, 1)
+                      for i in range(4)])
+        d = {"x": x, "mask": np.zeros((4, 28, 28), np.uint8), "y": np.array([0, 1, 0, 1]),
+             "kind": np.array(["real", "swap", "real", "swap"]), "crf": np.array([0, 0, 35, 35]),
+             "clip": np.array(["a"] * 4), "segment": np.zeros(4, int), "frame": np.arange(4)}
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "data", "golden"))
+            for split in ("train", "test"):
+                np.savez(os.path.join(tmp, "data", split + ".npz"), **d)
+            args = type("A", (), {"data": os.path.join(tmp, "data"), "out": tmp + "/pack",
+                                  "pack": tmp + "/pack"})
+            sweep.pack(args)
+            args.out = tmp + "/back"
+            sweep.unpack(args)
+            train = np.load(tmp + "/back/train.npz")
+            test = np.load(tmp + "/back/test.npz")
+        self.assertEqual(train["x"].shape, x.shape)
+        self.assertLess(np.abs(train["x"].astype(int) - x).mean(), 2.0)
+        # channel order survives (BGR in, BGR out)
+        np.testing.assert_allclose(train["x"].mean((0, 2, 3)), x.mean((0, 2, 3)), atol=1.0)
+        np.testing.assert_array_equal(test["crf"], [0, 0])
+        np.testing.assert_array_equal(train["kind"], d["kind"])
+
+    def test_numpy_quality_change_treats_both_crops_of_a_pair_alike(self):
+        from sweep_worker import degrade_pair_numpy
+        real = np.random.default_rng(5).integers(0, 256, (3, 224, 224), dtype=np.uint8)
+        rng = random.Random(6)
+        for _ in range(4):
+            a, b = degrade_pair_numpy(real, real.copy(), rng)
+            np.testing.assert_array_equal(a, b)
+            self.assertEqual((a.shape, a.dtype), (real.shape, np.uint8))
+            self.assertGreater(np.abs(a.astype(int) - real).mean(), 1.0)
+
+
 class LossAndMetricTest(unittest.TestCase):
     def test_zipf_targets_rank_the_non_targets_by_the_prediction(self):
         logits = torch.tensor([[0.0, 3.0, 1.0, 2.0]])
@@ -124,6 +164,18 @@ class ContractTest(unittest.TestCase):
                 p = m(torch.rand(3, 3, 224, 224) * 255)
             self.assertEqual(tuple(p.shape), (3, 2))
             np.testing.assert_allclose(p.sum(1).numpy(), 1.0, atol=1e-5)
+
+    def test_narrow_variants_keep_the_contract_and_grow_where_they_say(self):
+        sizes = {}
+        for name in ("narrow", "narrow-wide", "narrow-deep", "narrow-conv"):
+            m = nets.build("caddm", name).eval()
+            with torch.no_grad():
+                p = m(torch.rand(2, 3, 224, 224) * 255)
+            self.assertEqual(tuple(p.shape), (2, 2))
+            sizes[name] = nets.parameters(m)
+        self.assertGreater(sizes["narrow-wide"], 2 * sizes["narrow"])
+        self.assertGreater(sizes["narrow-deep"], sizes["narrow"])
+        self.assertEqual(nets.ResNet("narrow-conv").stem[0].stride, (2, 2))
 
     def test_full_published_backbones_build(self):
         self.assertEqual(nets.ResNet("resnet34").channels, 512)

@@ -56,18 +56,31 @@ def auc(scores, labels):
     return float((ranks[labels == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
-def predict(model, x, batch=64):
+def predict(model, x, batch=64, flip=False):
+    """P(fake) of each crop; flip=True scores the mirrored crops instead."""
     model.eval()
+    device = next(model.parameters()).device
     out = []
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            out.append(model(torch.from_numpy(x[i:i + batch]).float())[:, 1].numpy())
+            xb = torch.from_numpy(x[i:i + batch]).float().to(device)
+            if flip:
+                xb = xb.flip(3)
+            out.append(model(xb)[:, 1].cpu().numpy())
     model.train()
     return np.concatenate(out)
 
 
 def evaluate(model, test):
+    """Held-out metrics per CRF, P(fake) per test crop, and the AUCs with each crop's P(fake)
+    averaged with its mirror image's (test-time augmentation, measured for the record)."""
     p = predict(model, test["x"])
+    pf = (p + predict(model, test["x"], flip=True)) / 2
+    flip = {k: {m: v[m] for m in ("frame_auc", "video_auc")} for k, v in table(pf, test).items()}
+    return table(p, test), p, flip
+
+
+def table(p, test):
     result = {}
     for crf in sorted(set(test["crf"].tolist())):
         sel = test["crf"] == crf
@@ -85,7 +98,7 @@ def evaluate(model, test):
         row["mean_p_fake_real"] = float(p[sel & (test["y"] == 0)].mean())
         row["mean_p_fake_fake"] = float(p[sel & (test["y"] == 1)].mean())
         result[f"crf_{crf}"] = row
-    return result, p
+    return result
 
 
 def augment(x, rng):
@@ -168,6 +181,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="torch device (cpu; cuda for sweeps)")
     ap.add_argument("--smoke", action="store_true", help="a few steps (CI)")
     ap.add_argument("--data", required=True, help="build_faces.py output")
     ap.add_argument("--out", required=True)
@@ -185,7 +199,8 @@ def main():
     print(f"{name}: train {len(train['y'])} crops ({int(train['y'].sum())} fake), test "
           f"{len(test['y'])} ({int(test['y'].sum())} fake)", flush=True)
 
-    model = nets.build(a.arch, a.backbone)
+    device = torch.device(a.device)
+    model = nets.build(a.arch, a.backbone).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     start = time.time()
     deadline = start + a.minutes * 60
@@ -222,12 +237,12 @@ def main():
                     batch[b], masks[b] = online_self_blend(batch[b - 1], rng)
                 if rng.random() < a.quality_aug:
                     batch[b - 1], batch[b] = degrade_pair(batch[b - 1], batch[b], rng)
-        x = torch.from_numpy(augment(batch, rng))
-        y = torch.from_numpy(train["y"][idx])
+        x = torch.from_numpy(augment(batch, rng)).to(device)
+        y = torch.from_numpy(train["y"][idx]).to(device)
         logits, maps = model.forward_train(x)
         loss = nets.loss_fn(a.loss, logits, y, a.smoothing)
         if maps and a.adm_weight > 0:
-            mask = torch.from_numpy(masks).float()[:, None] / 255.0
+            mask = torch.from_numpy(masks).to(device).float()[:, None] / 255.0
             for m in maps:
                 # a cell is an artifact cell when a quarter of its area is blended
                 target = (F.adaptive_avg_pool2d(mask, m.shape[-2:]) > 0.25).long()[:, 0]
@@ -238,18 +253,22 @@ def main():
         step += 1
         seen += len(idx)
         if step % 50 == 0:
-            frac = min(1.0, (time.time() - start) / (deadline - start))
-            for g in opt.param_groups:  # cosine decay over the time budget
+            # cosine decay over the time budget, or over --steps when that ends training first
+            frac = min(1.0, max((time.time() - start) / (deadline - start), step / a.steps))
+            for g in opt.param_groups:
                 g["lr"] = a.lr * 0.5 * (1 + np.cos(np.pi * frac))
             print(f"step {step} loss {loss.item():.4f} epoch {seen / n:.1f} "
                   f"{time.time() - start:.0f}s", flush=True)
     wall = time.time() - start
-    metrics, p = evaluate(model, test)
+    metrics, p, flip = evaluate(model, test)
     for k, v in metrics.items():
         print(k, json.dumps({m: round(x, 4) if isinstance(x, float) else x
                              for m, x in v.items()}), flush=True)
+    print("flip_average", json.dumps(flip), flush=True)
+    np.save(os.path.join(a.out, "test_p_fake.npy"), p)
 
-    model.eval()
+    model = model.cpu().eval()
+    torch.save(model.state_dict(), os.path.join(a.out, "model.pt"))
     onnx_path = os.path.join(a.out, f"{name}.onnx")
     torch.onnx.export(model, torch.rand(1, 3, 224, 224) * 255, onnx_path, opset_version=13,
                       input_names=["input"], output_names=["prob"],
@@ -265,8 +284,10 @@ def main():
                "smoothing": a.smoothing if a.loss == "zipf" else 0.0, "steps": step,
                "samples_seen": seen, "epochs": round(seen / n, 2),
                "wall_seconds": round(wall, 1), "seed": a.seed, "smoke": a.smoke,
+               "device": a.device,
                "params": nets.parameters(model), "gmacs_per_face": round(flops / 1e9, 4),
                "onnx_bytes": os.path.getsize(onnx_path), "held_out": metrics,
+               "flip_average": flip,
                "train_crops": int(n), "test_crops": int(len(test["y"])),
                "command": " ".join(sys.argv)},
               open(os.path.join(a.out, "metrics.json"), "w"), indent=2)
