@@ -179,8 +179,9 @@ def ensembles(preds, data):
     test = os.path.join(data, "test.npz")
     sys.path.insert(0, HERE)
     from train_detector import table
-    t = dict(np.load(test))
-    t = {k: v[t["crf"] == 0] for k, v in t.items() if k != "x"}
+    t = np.load(test)  # lazy: the crops themselves are never read
+    clean = t["crf"] == 0
+    t = {k: t[k][clean] for k in t.files if k != "x"}
     pairs = []
     for x, y in itertools.combinations(sorted(preds), 2):
         if len(preds[x]) == len(preds[y]) == len(t["y"]):
