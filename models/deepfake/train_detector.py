@@ -151,6 +151,32 @@ def degrade_pair(real, fake, rng):
         np.ascontiguousarray(x.transpose(1, 2, 0))))).transpose(2, 0, 1)) for x in (real, fake)]
 
 
+def warp_pair(real, fake, mask, rng, degrees=10.0, scale=0.1, elastic=3.0):
+    """The same random geometry on both crops of a pair (BGR CHW uint8) and on the forgery's
+    blend mask: a rotation of up to +-DEGREES, a zoom of up to +-SCALE and a smooth elastic
+    displacement (a 4 x 4 grid of offsets of ELASTIC px, standard deviation, interpolated) that
+    bends eyelids, mouth corners and jaw a little - more faces, poses and expressions than the
+    few real people of the training set show, while the blend stays where it is on the face."""
+    a = np.deg2rad(rng.uniform(-degrees, degrees))
+    z = 1.0 / rng.uniform(1 - scale, 1 + scale)
+    theta = torch.tensor([[[z * np.cos(a), -z * np.sin(a), 0.0],
+                           [z * np.sin(a), z * np.cos(a), 0.0]]], dtype=torch.float32)
+    grid = F.affine_grid(theta, (1, 3, 224, 224), align_corners=False)
+    g = torch.Generator().manual_seed(rng.randrange(1 << 30))
+    coarse = torch.randn(1, 2, 4, 4, generator=g) * (elastic / 112.0)
+    grid = grid + F.interpolate(coarse, size=(224, 224), mode="bicubic",
+                                align_corners=True).permute(0, 2, 3, 1)
+    pair = torch.from_numpy(np.stack([real, fake])).float()
+    out = F.grid_sample(pair, grid.expand(2, -1, -1, -1), mode="bilinear",
+                        padding_mode="border", align_corners=False)
+    small = F.interpolate(grid.permute(0, 3, 1, 2), size=mask.shape, mode="bilinear",
+                          align_corners=False).permute(0, 2, 3, 1)
+    m = F.grid_sample(torch.from_numpy(mask).float()[None, None], small, mode="bilinear",
+                      padding_mode="zeros", align_corners=False)
+    out = out.round().clamp(0, 255).to(torch.uint8).numpy()
+    return out[0], out[1], m[0, 0].round().clamp(0, 255).to(torch.uint8).numpy()
+
+
 def pairs(train, kinds):
     """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
     such pairs leave the network nothing to tell them apart by but the forgery itself - not the
@@ -174,6 +200,8 @@ def main():
                     help="share of pairs drawn from the still photos (0: as they come)")
     ap.add_argument("--quality-aug", type=float, default=0.0,
                     help="share of pairs whose sharpness is changed (degrade_pair)")
+    ap.add_argument("--geo-aug", type=float, default=0.0,
+                    help="share of pairs given the same rotation, zoom and elastic bend (warp_pair)")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
@@ -230,11 +258,14 @@ def main():
         idx = [k for c in chosen for k in c]
         batch = train["x"][idx]
         masks = train["mask"][idx]
-        if a.online_blend > 0 or a.quality_aug > 0:
+        if a.online_blend > 0 or a.quality_aug > 0 or a.geo_aug > 0:
             batch, masks = batch.copy(), masks.copy()
             for b in range(1, len(idx), 2):  # the forgery of each pair
                 if rng.random() < a.online_blend:
                     batch[b], masks[b] = online_self_blend(batch[b - 1], rng)
+                if rng.random() < a.geo_aug:
+                    batch[b - 1], batch[b], masks[b] = warp_pair(batch[b - 1], batch[b],
+                                                                 masks[b], rng)
                 if rng.random() < a.quality_aug:
                     batch[b - 1], batch[b] = degrade_pair(batch[b - 1], batch[b], rng)
         x = torch.from_numpy(augment(batch, rng)).to(device)
