@@ -8,7 +8,10 @@ P(fake) in column 1.
             also returns per-cell artifact logits at each ADM scale (what the blend masks of our
             forgeries supervise).
   FstNet    FST-Matching style: two encoders (source and target) with squeeze-and-excitation,
-            a classifier over the concatenated pooled features; softmax.
+            a classifier over the concatenated pooled features; softmax. Built with
+            artifact_head=True it also returns, while training, per-cell artifact logits from the
+            target encoder's map (a 1x1 convolution outside the inference graph, so exports and
+            official checkpoints are unchanged).
 
 Backbones (our code; architecture facts from the papers): ResNet with BasicBlocks and optional SE
 - "resnet18", "resnet34" (full widths 64-512), "narrow" (a 4x4 stride-4 stem, then 16-32-48-64
@@ -159,29 +162,33 @@ class CaddmNet(nn.Module):
 
 
 class FstNet(nn.Module):
-    def __init__(self, backbone_name="narrow"):
+    def __init__(self, backbone_name="narrow", artifact_head=False):
         super().__init__()
         self.source = backbone(backbone_name, se=True)
         self.target = backbone(backbone_name, se=True)
         c = self.source.channels + self.target.channels
         self.classifier = nn.Sequential(nn.Linear(c, c // 2), nn.ReLU(inplace=True),
                                         nn.Linear(c // 2, 2))
+        self.artifact = nn.Conv2d(self.target.channels, 2, 1) if artifact_head else None
 
     def forward_train(self, x):
         u = to_unit(x)
         s = F.adaptive_avg_pool2d(self.source(u), 1).flatten(1)
-        t = F.adaptive_avg_pool2d(self.target(u), 1).flatten(1)
-        return self.classifier(torch.cat([s, t], 1)), []
+        tmap = self.target(u)
+        t = F.adaptive_avg_pool2d(tmap, 1).flatten(1)
+        maps = [self.artifact(tmap)] if self.artifact is not None and self.training else []
+        return self.classifier(torch.cat([s, t], 1)), maps
 
     def forward(self, x):
         return torch.softmax(self.forward_train(x)[0], dim=1)
 
 
-def build(arch, backbone_name="narrow"):
+def build(arch, backbone_name="narrow", artifact_head=False):
+    """artifact_head: FstNet's training-only artifact logits (CaddmNet always has its ADM)."""
     if arch == "caddm":
         return CaddmNet(backbone_name)
     if arch == "fst":
-        return FstNet(backbone_name)
+        return FstNet(backbone_name, artifact_head)
     raise ValueError(f"unknown architecture {arch!r} (caddm or fst)")
 
 

@@ -198,6 +198,21 @@ class ContractTest(unittest.TestCase):
         self.assertGreater(sizes["narrow-deep"], sizes["narrow"])
         self.assertEqual(nets.ResNet("narrow-conv").stem[0].stride, (2, 2))
 
+    def test_fst_artifact_head_trains_but_leaves_the_inference_output_alone(self):
+        torch.manual_seed(3)
+        plain = nets.build("fst", "narrow")
+        headed = nets.build("fst", "narrow", artifact_head=True)
+        missing = headed.load_state_dict(plain.state_dict(), strict=False).missing_keys
+        self.assertEqual(sorted(missing), ["artifact.bias", "artifact.weight"])
+        x = torch.rand(2, 3, 224, 224) * 255
+        logits, maps = headed.forward_train(x)
+        self.assertEqual([tuple(m.shape) for m in maps], [(2, 2, 7, 7)])
+        self.assertEqual(plain.forward_train(x)[1], [])
+        plain.eval(), headed.eval()
+        with torch.no_grad():
+            torch.testing.assert_close(headed(x), plain(x))
+            self.assertEqual(headed.forward_train(x)[1], [])
+
     def test_full_published_backbones_build(self):
         self.assertEqual(nets.ResNet("resnet34").channels, 512)
         self.assertEqual(len(nets.ResNet("resnet34").layers), 16)

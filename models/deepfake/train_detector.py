@@ -203,6 +203,8 @@ def main():
     ap.add_argument("--geo-aug", type=float, default=0.0,
                     help="share of pairs given the same rotation, zoom and elastic bend (warp_pair)")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
+    ap.add_argument("--fst-artifact-head", action="store_true",
+                    help="FST: supervise the target encoder's map with the blend masks too")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
     ap.add_argument("--batch", type=int, default=32)
@@ -228,7 +230,7 @@ def main():
           f"{len(test['y'])} ({int(test['y'].sum())} fake)", flush=True)
 
     device = torch.device(a.device)
-    model = nets.build(a.arch, a.backbone).to(device)
+    model = nets.build(a.arch, a.backbone, a.fst_artifact_head).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     start = time.time()
     deadline = start + a.minutes * 60
