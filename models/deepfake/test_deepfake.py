@@ -108,6 +108,36 @@ class ForgeTest(unittest.TestCase):
         same, _, _ = warp_pair(real, real, mask28, rng, degrees=0, scale=0, elastic=0)
         self.assertLessEqual(np.abs(same.astype(int) - real).max(), 1)
 
+    def test_boundary_targets_mark_the_seam_and_leave_the_blended_inside_alone(self):
+        from train_detector import adm_targets
+        yy, xx = np.mgrid[0:28, 0:28]
+        disc = ((yy - 14) ** 2 + (xx - 14) ** 2 <= 81).astype(np.float32)  # radius 9 cells of 28
+        soft = torch.from_numpy(imgops.gaussian_blur(disc, 1.5))[None, None]
+        masks = torch.cat([soft, 0.6 * soft, torch.zeros_like(soft)])  # full, faint, real
+        region = adm_targets(masks, (7, 7), "region")
+        seam = adm_targets(masks, (7, 7), "boundary")
+        self.assertEqual(int(region[0, 3, 3]), 1)  # the blended middle is "artifact" as a region
+        self.assertEqual(int(seam[0, 3, 3]), 0)    # but holds no seam
+        self.assertEqual(int(seam[0, 3, 1]), 1)    # the edge of the disc does
+        self.assertEqual(int(seam[0, 0, 0]), 0)    # the untouched corner does not
+        np.testing.assert_array_equal(seam[1].numpy(), seam[0].numpy())  # alpha < 1: same seam
+        self.assertEqual(int(seam[2].sum()) + int(region[2].sum()), 0)  # a real crop: nothing
+        self.assertEqual(adm_targets(masks, (1, 1), "boundary").flatten().tolist(), [1, 1, 0])
+
+    def test_cutout_hides_the_same_place_in_both_crops_of_a_pair(self):
+        from train_detector import cutout_pair
+        rng = np.random.default_rng(4)
+        real = rng.integers(0, 256, (3, 224, 224)).astype(np.uint8)
+        fake = rng.integers(0, 256, (3, 224, 224)).astype(np.uint8)
+        before = real.copy()
+        a, b = cutout_pair(real, fake, random.Random(2))
+        grey_a, grey_b = (a == 128).all(0), (b == 128).all(0)
+        np.testing.assert_array_equal(grey_a & ~((real == 128).all(0)),
+                                      grey_b & ~((fake == 128).all(0)))
+        self.assertGreaterEqual(grey_a.sum(), 40 * 40 - 40)
+        np.testing.assert_array_equal(a[:, ~grey_a], real[:, ~grey_a])  # the rest untouched
+        np.testing.assert_array_equal(real, before)  # the input is left as it was
+
     def test_swap_puts_the_donor_face_inside_the_mask(self):
         donor = np.full((150, 150, 3), 200, np.uint8)
         dpts = crop.five_points([[50, 60], [90, 60], [70, 85], [70, 105], [0, 0], [0, 0]])

@@ -177,6 +177,33 @@ def warp_pair(real, fake, mask, rng, degrees=10.0, scale=0.1, elastic=3.0):
     return out[0], out[1], m[0, 0].round().clamp(0, 255).to(torch.uint8).numpy()
 
 
+def cutout_pair(real, fake, rng, low=40, high=90):
+    """The same grey rectangle (LOW-HIGH px a side, centred inside the inner face) on both crops
+    of a pair: eyes, mouth or brow are now and then hidden from the real crop and its forgery
+    alike, so their look (open or closed, smiling or not) cannot carry the decision alone."""
+    h, w = rng.randint(low, high), rng.randint(low, high)
+    cy, cx = rng.randint(60, 164), rng.randint(60, 164)
+    y0, x0 = max(0, cy - h // 2), max(0, cx - w // 2)
+    real, fake = real.copy(), fake.copy()
+    for x in (real, fake):
+        x[:, y0:y0 + h, x0:x0 + w] = 128
+    return real, fake
+
+
+def adm_targets(masks, shape, kind):
+    """Per-cell artifact labels at one ADM scale from the blend masks (N x 1 x 28 x 28, 0-1).
+    region: a cell is an artifact cell when a quarter of its area is blended (the blended face).
+    boundary: when the cell holds part of the blend's boundary - where 4 m (1 - m) of the mask,
+    scaled to a peak of 1, passes 0.5 (the face X-ray idea: the seam is the artifact every blend
+    has, whatever the face inside it looks like)."""
+    if kind == "region":
+        return (F.adaptive_avg_pool2d(masks, shape) > 0.25).long()[:, 0]
+    peak = masks.amax((2, 3), keepdim=True).clamp_min(1e-6)
+    m = masks / peak
+    seam = 4 * m * (1 - m) * (peak > 0.01)
+    return (F.adaptive_max_pool2d(seam, shape) > 0.5).long()[:, 0]
+
+
 def pairs(train, kinds):
     """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
     such pairs leave the network nothing to tell them apart by but the forgery itself - not the
@@ -203,6 +230,12 @@ def main():
     ap.add_argument("--geo-aug", type=float, default=0.0,
                     help="share of pairs given the same rotation, zoom and elastic bend (warp_pair)")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
+    ap.add_argument("--adm-target", choices=["region", "boundary"], default="region",
+                    help="what the artifact maps learn to find (adm_targets)")
+    ap.add_argument("--cutout", type=float, default=0.0,
+                    help="share of pairs given the same grey rectangle (cutout_pair)")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="NHWC tensors while training (about a quarter faster on this CPU)")
     ap.add_argument("--fst-artifact-head", action="store_true",
                     help="FST: supervise the target encoder's map with the blend masks too")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
@@ -231,6 +264,8 @@ def main():
 
     device = torch.device(a.device)
     model = nets.build(a.arch, a.backbone, a.fst_artifact_head).to(device)
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     start = time.time()
     deadline = start + a.minutes * 60
@@ -260,7 +295,7 @@ def main():
         idx = [k for c in chosen for k in c]
         batch = train["x"][idx]
         masks = train["mask"][idx]
-        if a.online_blend > 0 or a.quality_aug > 0 or a.geo_aug > 0:
+        if a.online_blend > 0 or a.quality_aug > 0 or a.geo_aug > 0 or a.cutout > 0:
             batch, masks = batch.copy(), masks.copy()
             for b in range(1, len(idx), 2):  # the forgery of each pair
                 if rng.random() < a.online_blend:
@@ -270,15 +305,16 @@ def main():
                                                                  masks[b], rng)
                 if rng.random() < a.quality_aug:
                     batch[b - 1], batch[b] = degrade_pair(batch[b - 1], batch[b], rng)
-        x = torch.from_numpy(augment(batch, rng)).to(device)
+                if rng.random() < a.cutout:
+                    batch[b - 1], batch[b] = cutout_pair(batch[b - 1], batch[b], rng)
+        x = torch.from_numpy(augment(batch, rng)).to(device).contiguous(memory_format=fmt)
         y = torch.from_numpy(train["y"][idx]).to(device)
         logits, maps = model.forward_train(x)
         loss = nets.loss_fn(a.loss, logits, y, a.smoothing)
         if maps and a.adm_weight > 0:
             mask = torch.from_numpy(masks).to(device).float()[:, None] / 255.0
             for m in maps:
-                # a cell is an artifact cell when a quarter of its area is blended
-                target = (F.adaptive_avg_pool2d(mask, m.shape[-2:]) > 0.25).long()[:, 0]
+                target = adm_targets(mask, m.shape[-2:], a.adm_target)
                 loss = loss + a.adm_weight / len(maps) * F.cross_entropy(m, target)
         opt.zero_grad()
         loss.backward()
@@ -300,7 +336,7 @@ def main():
     print("flip_average", json.dumps(flip), flush=True)
     np.save(os.path.join(a.out, "test_p_fake.npy"), p)
 
-    model = model.cpu().eval()
+    model = model.cpu().to(memory_format=torch.contiguous_format).eval()
     torch.save(model.state_dict(), os.path.join(a.out, "model.pt"))
     onnx_path = os.path.join(a.out, f"{name}.onnx")
     torch.onnx.export(model, torch.rand(1, 3, 224, 224) * 255, onnx_path, opset_version=13,
