@@ -7,8 +7,12 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import debs  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 LAUNCHER = os.environ.get("FRAMEWATCH_LAUNCHER", os.path.join(ROOT, "framewatch"))
@@ -87,7 +91,7 @@ def fetch(cache, name):
     with tempfile.TemporaryDirectory(dir=cache) as tmp, contextlib.ExitStack() as stack:
         if package.startswith("deb:"):
             root = os.path.join(tmp, "root")
-            _unpack_deb(package[4:], tmp, root)
+            debs.unpack(package[4:], root)
 
             def open_member(mem):
                 return open(os.path.join(root, mem), "rb")
@@ -109,17 +113,6 @@ def fetch(cache, name):
                 raise SystemExit(f"{package} {mem}: sha256 {got}, expected {dig}")
             os.replace(target + ".part", target)
     return dest
-
-
-def _unpack_deb(package, tmp, root):
-    """`apt-get download PACKAGE` into TMP and its files unpacked under ROOT."""
-    cmd = ["apt-get", "download", package]
-    if subprocess.run(cmd, cwd=tmp, stdout=subprocess.DEVNULL,
-                      stderr=subprocess.DEVNULL).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=True)  # a fresh machine: no lists yet
-        subprocess.run(cmd, cwd=tmp, check=True, stdout=subprocess.DEVNULL)
-    deb = glob.glob(os.path.join(tmp, "*.deb"))[0]
-    subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
 
 
 _FFMPEG = []

@@ -8,12 +8,14 @@ kernel to hide their compression artefacts; PNGs (skimage data) are used as they
 import glob
 import hashlib
 import os
-import subprocess
-import tempfile
+import sys
 
 import numpy as np
 import torch
 from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import debs  # noqa: E402
 
 PACKAGES = {
     "python3-skimage": ["usr/lib/python3/dist-packages/skimage/data/*.png"],
@@ -32,16 +34,8 @@ def fetch(cache, packages):
     for pkg in packages:
         root = os.path.join(cache, "debs", pkg)
         if not os.path.isdir(root):
-            with tempfile.TemporaryDirectory(dir=cache) as tmp:
-                cmd = ["apt-get", "download", pkg]
-                if subprocess.run(cmd, cwd=tmp, stdout=subprocess.DEVNULL).returncode != 0:
-                    # a fresh machine may have no package lists yet
-                    subprocess.run(["apt-get", "update", "-qq"], check=True)
-                    subprocess.run(cmd, cwd=tmp, check=True, stdout=subprocess.DEVNULL)
-                deb = glob.glob(os.path.join(tmp, "*.deb"))[0]
-                os.makedirs(root + ".partial", exist_ok=True)
-                subprocess.run(["dpkg-deb", "-x", deb, root + ".partial"], check=True)
-                os.rename(root + ".partial", root)
+            debs.unpack(pkg, root + ".partial")
+            os.rename(root + ".partial", root)
         for pattern in PACKAGES[pkg]:
             for p in sorted(glob.glob(os.path.join(root, pattern))):
                 name = os.path.splitext(os.path.basename(p))[0]
