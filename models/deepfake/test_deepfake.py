@@ -138,6 +138,23 @@ class ForgeTest(unittest.TestCase):
         np.testing.assert_array_equal(a[:, ~grey_a], real[:, ~grey_a])  # the rest untouched
         np.testing.assert_array_equal(real, before)  # the input is left as it was
 
+    def test_weight_average_follows_the_training_weights_and_batch_norm_statistics(self):
+        from train_detector import make_ema
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
+        ema = make_ema(net, 0.5)
+        w0 = net[0].weight.detach().clone()
+        with torch.no_grad():
+            net[0].weight.add_(2.0)
+            net[1].running_mean.fill_(4.0)
+        ema.update_parameters(net)  # the first update copies
+        ema.update_parameters(net)
+        with torch.no_grad():
+            net[0].weight.add_(2.0)
+            net[1].running_mean.fill_(8.0)
+        ema.update_parameters(net)  # half way from the old average to the new weights
+        torch.testing.assert_close(ema.module[0].weight, w0 + 3.0)
+        torch.testing.assert_close(ema.module[1].running_mean, torch.full((4,), 6.0))
+
     def test_swap_puts_the_donor_face_inside_the_mask(self):
         donor = np.full((150, 150, 3), 200, np.uint8)
         dpts = crop.five_points([[50, 60], [90, 60], [70, 85], [70, 105], [0, 0], [0, 0]])

@@ -204,6 +204,14 @@ def adm_targets(masks, shape, kind):
     return (F.adaptive_max_pool2d(seam, shape) > 0.5).long()[:, 0]
 
 
+def make_ema(model, decay):
+    """A copy of MODEL whose weights and batch-norm statistics follow the trained ones as an
+    exponential moving average (update_parameters(model) after each step): the average of the
+    last few hundred steps' weights, where the last step alone is one noisy draw."""
+    return torch.optim.swa_utils.AveragedModel(
+        model, avg_fn=lambda avg, new, _: decay * avg + (1 - decay) * new, use_buffers=True)
+
+
 def pairs(train, kinds):
     """Each forgery with the real crop it was made from (same clip, frame and CRF): batches of
     such pairs leave the network nothing to tell them apart by but the forgery itself - not the
@@ -238,6 +246,10 @@ def main():
                     help="NHWC tensors while training (about a quarter faster on this CPU)")
     ap.add_argument("--fst-artifact-head", action="store_true",
                     help="FST: supervise the target encoder's map with the blend masks too")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="keep an exponential moving average of the weights with this decay "
+                         "(e.g. 0.995) and evaluate and export it; the raw weights' held-out "
+                         "metrics are kept in metrics.json under raw_held_out")
     ap.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     ap.add_argument("--steps", type=int, default=1000000)
     ap.add_argument("--batch", type=int, default=32)
@@ -267,6 +279,9 @@ def main():
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format
     model = model.to(memory_format=fmt)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    ema = None
+    if a.ema > 0:
+        ema = make_ema(model, a.ema)
     start = time.time()
     deadline = start + a.minutes * 60
     step, seen = 0, 0
@@ -319,6 +334,8 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if ema is not None:
+            ema.update_parameters(model)
         step += 1
         seen += len(idx)
         if step % 50 == 0:
@@ -329,6 +346,12 @@ def main():
             print(f"step {step} loss {loss.item():.4f} epoch {seen / n:.1f} "
                   f"{time.time() - start:.0f}s", flush=True)
     wall = time.time() - start
+    raw = None
+    if ema is not None:
+        raw = evaluate(model, test)[0]
+        print("raw weights", json.dumps({k: round(v["frame_auc"], 4) for k, v in raw.items()}),
+              flush=True)
+        model = ema.module
     metrics, p, flip = evaluate(model, test)
     for k, v in metrics.items():
         print(k, json.dumps({m: round(x, 4) if isinstance(x, float) else x
@@ -356,7 +379,7 @@ def main():
                "device": a.device,
                "params": nets.parameters(model), "gmacs_per_face": round(flops / 1e9, 4),
                "onnx_bytes": os.path.getsize(onnx_path), "held_out": metrics,
-               "flip_average": flip,
+               "flip_average": flip, "ema": a.ema, "raw_held_out": raw,
                "train_crops": int(n), "test_crops": int(len(test["y"])),
                "command": " ".join(sys.argv)},
               open(os.path.join(a.out, "metrics.json"), "w"), indent=2)
