@@ -308,10 +308,9 @@ def main():
             chosen = [couples[j] for j in perm[pos:pos + half]]
             pos += half
         idx = [k for c in chosen for k in c]
-        batch = train["x"][idx]
+        batch = train["x"][idx]  # index lists copy, so the pair changes below are the batch's own
         masks = train["mask"][idx]
         if a.online_blend > 0 or a.quality_aug > 0 or a.geo_aug > 0 or a.cutout > 0:
-            batch, masks = batch.copy(), masks.copy()
             for b in range(1, len(idx), 2):  # the forgery of each pair
                 if rng.random() < a.online_blend:
                     batch[b], masks[b] = online_self_blend(batch[b - 1], rng)
@@ -348,7 +347,7 @@ def main():
     wall = time.time() - start
     raw = None
     if ema is not None:
-        raw = evaluate(model, test)[0]
+        raw = table(predict(model, test["x"]), test)  # no mirrored pass: the EMA copy gets it
         print("raw weights", json.dumps({k: round(v["frame_auc"], 4) for k, v in raw.items()}),
               flush=True)
         model = ema.module
