@@ -17,7 +17,9 @@ Backbones (our code; architecture facts from the papers): ResNet with BasicBlock
 - "resnet18", "resnet34" (full widths 64-512), "narrow" (a 4x4 stride-4 stem, then 16-32-48-64
 with one block per stage, for the committed demo weights; variants "narrow-wide" 24-48-72-96,
 "narrow-deep" two blocks at stride 16, "narrow-conv" two 3x3 stride-2 stem convolutions) - and
-"efficientnet-b4" (torchvision's definition, 1792 features).
+"efficientnet-b4" (torchvision's definition, 1792 features) - and "faceapi": face-api.js's face
+feature extractor (faceapi.py; train_detector.py starts it from face-api's published landmark-net
+weights) on the crop averaged down to 112 -> 7x7x256, 1x1 convolution to 64 channels.
 """
 import torch
 from torch import nn
@@ -107,7 +109,29 @@ class EfficientNetB4(nn.Module):
         return self.features(x)
 
 
+class FaceApiBackbone(nn.Module):
+    """face-api's feature extractor at its own scale: the 224 crop averaged down to 112 (2x2),
+    -> 7x7x256, then a 1x1 convolution to the 64 channels the ADM works on. Takes to_unit's
+    scaling and converts it to face-api's own (RGB, mean-subtracted, / 255) exactly. (At 224 the
+    depthwise convolutions cost about 12x the time per training step on this CPU.)"""
+
+    def __init__(self):
+        super().__init__()
+        import faceapi
+        self.features = faceapi.FaceFeatures()
+        self.reduce = nn.Sequential(nn.Conv2d(self.features.channels, 64, 1, bias=False),
+                                    nn.BatchNorm2d(64), nn.ReLU(inplace=True))
+        self.channels = 64
+
+    def forward(self, x):
+        import faceapi
+        x = F.avg_pool2d(faceapi.normalise_bgr((x + 1.0) * 127.5), 2)
+        return self.reduce(self.features(x))
+
+
 def backbone(name, se=False):
+    if name == "faceapi":
+        return FaceApiBackbone()
     return EfficientNetB4() if name == "efficientnet-b4" else ResNet(name, se)
 
 

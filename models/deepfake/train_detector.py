@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crop  # noqa: E402
+import faceapi  # noqa: E402
 import forge  # noqa: E402
 import imgops  # noqa: E402
 import nets  # noqa: E402
@@ -254,6 +255,10 @@ def main():
     ap.add_argument("--steps", type=int, default=1000000)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--pretrained-lr", type=float, default=0.1,
+                    help="learning-rate factor of a pretrained backbone (--backbone faceapi)")
+    ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"),
+                    help="where --backbone faceapi's weights are fetched to (media/)")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="torch device (cpu; cuda for sweeps)")
@@ -275,10 +280,20 @@ def main():
           f"{len(test['y'])} ({int(test['y'].sum())} fake)", flush=True)
 
     device = torch.device(a.device)
-    model = nets.build(a.arch, a.backbone, a.fst_artifact_head).to(device)
+    model = nets.build(a.arch, a.backbone, a.fst_artifact_head)
+    groups = [{"params": list(model.parameters()), "scale": 1.0}]
+    if a.backbone == "faceapi":  # start from face-api's face-trained weights, trained slower
+        pretrained = [m.features for m in model.modules() if isinstance(m, nets.FaceApiBackbone)]
+        for f in pretrained:
+            f.load(faceapi.landmark_weights(os.path.abspath(a.cache)))
+        ids = {id(q) for f in pretrained for q in f.parameters()}
+        groups = [{"params": [q for q in model.parameters() if id(q) not in ids], "scale": 1.0},
+                  {"params": [q for f in pretrained for q in f.parameters()],
+                   "scale": a.pretrained_lr}]
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format
-    model = model.to(memory_format=fmt)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    model = model.to(device).to(memory_format=fmt)
+    opt = torch.optim.AdamW([dict(g, lr=a.lr * g["scale"]) for g in groups], lr=a.lr,
+                            weight_decay=1e-4)
     ema = None
     if a.ema > 0:
         ema = make_ema(model, a.ema)
@@ -341,7 +356,7 @@ def main():
             # cosine decay over the time budget, or over --steps when that ends training first
             frac = min(1.0, max((time.time() - start) / (deadline - start), step / a.steps))
             for g in opt.param_groups:
-                g["lr"] = a.lr * 0.5 * (1 + np.cos(np.pi * frac))
+                g["lr"] = a.lr * g["scale"] * 0.5 * (1 + np.cos(np.pi * frac))
             print(f"step {step} loss {loss.item():.4f} epoch {seen / n:.1f} "
                   f"{time.time() - start:.0f}s", flush=True)
     wall = time.time() - start
