@@ -168,6 +168,7 @@ def main():
     seconds = 4 if a.smoke else None
 
     clips = []  # (clip, identity, split, fps, frame paths)
+
     def split_of(ident):
         return ("test", a.test_fps) if ident == a.hold_out else ("train", a.train_fps)
     split, fps = split_of("franck")

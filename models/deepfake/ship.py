@@ -30,7 +30,8 @@ def held_out_identity(command):
     data = args[args.index("--data") + 1]
     if not os.path.isabs(data):
         data = os.path.join(ROOT, data)
-    return IDENTITIES[json.load(open(os.path.join(data, "dataset.json"))).get("hold_out", "franck")]
+    info = json.load(open(os.path.join(data, "dataset.json")))
+    return IDENTITIES[info.get("hold_out", "franck")]
 
 
 def main(run, mid=None):
