@@ -92,7 +92,8 @@ class FirstConv(nn.Module):
         return self.conv(tf_same_pad(x, 2))
 
     def load(self, w, prefix):
-        self.conv.weight.data = torch.from_numpy(w[prefix + "/filters"].transpose(3, 2, 0, 1).copy())
+        filters = w[prefix + "/filters"]  # [kh, kw, in, out]
+        self.conv.weight.data = torch.from_numpy(filters.transpose(3, 2, 0, 1).copy())
         self.conv.bias.data = torch.from_numpy(w[prefix + "/bias"].copy())
 
 
