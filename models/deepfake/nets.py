@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+import faceapi
+
 RESNETS = {
     "narrow": ((16, 32, 48, 64), (1, 1, 1, 1)),
     "narrow-wide": ((24, 48, 72, 96), (1, 1, 1, 1)),
@@ -117,14 +119,12 @@ class FaceApiBackbone(nn.Module):
 
     def __init__(self):
         super().__init__()
-        import faceapi
         self.features = faceapi.FaceFeatures()
         self.reduce = nn.Sequential(nn.Conv2d(self.features.channels, 64, 1, bias=False),
                                     nn.BatchNorm2d(64), nn.ReLU(inplace=True))
         self.channels = 64
 
     def forward(self, x):
-        import faceapi
         x = F.avg_pool2d(faceapi.normalise_bgr((x + 1.0) * 127.5), 2)
         return self.reduce(self.features(x))
 

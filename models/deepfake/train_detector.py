@@ -283,13 +283,13 @@ def main():
     model = nets.build(a.arch, a.backbone, a.fst_artifact_head)
     groups = [{"params": list(model.parameters()), "scale": 1.0}]
     if a.backbone == "faceapi":  # start from face-api's face-trained weights, trained slower
-        pretrained = [m.features for m in model.modules() if isinstance(m, nets.FaceApiBackbone)]
-        for f in pretrained:
-            f.load(faceapi.landmark_weights(os.path.abspath(a.cache)))
-        ids = {id(q) for f in pretrained for q in f.parameters()}
+        weights = faceapi.landmark_weights(os.path.abspath(a.cache))  # read once, FST has two
+        pretrained = [m.features.load(weights) for m in model.modules()
+                      if isinstance(m, nets.FaceApiBackbone)]
+        slow = [q for f in pretrained for q in f.parameters()]
+        ids = {id(q) for q in slow}
         groups = [{"params": [q for q in model.parameters() if id(q) not in ids], "scale": 1.0},
-                  {"params": [q for f in pretrained for q in f.parameters()],
-                   "scale": a.pretrained_lr}]
+                  {"params": slow, "scale": a.pretrained_lr}]
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format
     model = model.to(device).to(memory_format=fmt)
     opt = torch.optim.AdamW([dict(g, lr=a.lr * g["scale"]) for g in groups], lr=a.lr,
