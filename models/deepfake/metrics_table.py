@@ -25,9 +25,9 @@ def table(paths):
 
 def run_line(path):
     m = json.load(open(path))
-    return (f"{m['model']}: {m['steps']:,} steps, {m['epochs']} epochs in {m['wall_seconds']:.0f} s, "
-            f"{m['params']:,} params, {m['gmacs_per_face']} GMACs per face, "
-            f"ONNX {m['onnx_bytes']:,} bytes; `{m['command']}`")
+    return (f"{m['model']}: {m['steps']:,} steps, {m['epochs']} epochs in "
+            f"{m['wall_seconds']:.0f} s, {m['params']:,} params, {m['gmacs_per_face']} GMACs per "
+            f"face, ONNX {m['onnx_bytes']:,} bytes; `{m['command']}`")
 
 
 if __name__ == "__main__":

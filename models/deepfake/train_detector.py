@@ -237,7 +237,8 @@ def main():
     ap.add_argument("--quality-aug", type=float, default=0.0,
                     help="share of pairs whose sharpness is changed (degrade_pair)")
     ap.add_argument("--geo-aug", type=float, default=0.0,
-                    help="share of pairs given the same rotation, zoom and elastic bend (warp_pair)")
+                    help="share of pairs given the same rotation, zoom and elastic bend "
+                         "(warp_pair)")
     ap.add_argument("--adm-weight", type=float, default=0.2, help="CADDM artifact-map loss")
     ap.add_argument("--adm-target", choices=["region", "boundary"], default="region",
                     help="what the artifact maps learn to find (adm_targets)")
@@ -305,16 +306,27 @@ def main():
     print(f"{len(couples)} (real, forgery) pairs", flush=True)
     photo = [c for c in couples if train["clip"][c[0]] == "photos"]
     video = [c for c in couples if train["clip"][c[0]] != "photos"]
+    # with more than one training video person, each person's pairs are drawn equally often (a
+    # short clip weighs as much as a long one: people, not frames, are what the network lacks)
+    people = {}
+    for c in video:
+        people.setdefault(str(train["person"][c[0]]) if "person" in train else "", []).append(c)
     if a.photo_share > 0:
         print(f"{len(photo)} photo pairs drawn {a.photo_share:.0%} of the time, {len(video)} "
-              f"video pairs", flush=True)
+              f"video pairs of {len(people)} people "
+              f"({', '.join(f'{k} {len(v)}' for k, v in people.items())})", flush=True)
+    groups_v = list(people.values())
+
+    def video_pair():
+        # one person: the draw of the runs before --more-people, so their commands still repeat
+        return rng.choice(video) if len(groups_v) == 1 else rng.choice(rng.choice(groups_v))
     perm = list(range(len(couples)))
     rng.shuffle(perm)
     pos = 0
     half = a.batch // 2
     while step < a.steps and time.time() < deadline:
         if a.photo_share > 0:  # identity-balanced: the few photo faces weigh more
-            chosen = [rng.choice(photo if rng.random() < a.photo_share else video)
+            chosen = [rng.choice(photo) if rng.random() < a.photo_share else video_pair()
                       for _ in range(half)]
         else:
             if pos + half > len(perm):
@@ -366,39 +378,46 @@ def main():
         print("raw weights", json.dumps({k: round(v["frame_auc"], 4) for k, v in raw.items()}),
               flush=True)
         model = ema.module
+    write_run(model, test, a.data, a.out, name,
+              {"arch": a.arch, "backbone": a.backbone, "loss": a.loss,
+               "smoothing": a.smoothing if a.loss == "zipf" else 0.0, "steps": step,
+               "samples_seen": seen, "epochs": round(seen / n, 2),
+               "wall_seconds": round(wall, 1), "seed": a.seed, "smoke": a.smoke,
+               "device": a.device, "ema": a.ema, "raw_held_out": raw, "train_crops": int(n),
+               "command": " ".join(sys.argv)})
+
+
+def write_run(model, test, data, out, name, info):
+    """Measures `model` on the held-out crops and writes the run: OUT/test_p_fake.npy,
+    OUT/model.pt, OUT/NAME.onnx, OUT/parity.json (P(fake) of DATA/golden's crops) and
+    OUT/metrics.json (`info` plus the measurements)."""
     metrics, p, flip = evaluate(model, test)
     for k, v in metrics.items():
         print(k, json.dumps({m: round(x, 4) if isinstance(x, float) else x
                              for m, x in v.items()}), flush=True)
     print("flip_average", json.dumps(flip), flush=True)
-    np.save(os.path.join(a.out, "test_p_fake.npy"), p)
+    np.save(os.path.join(out, "test_p_fake.npy"), p)
 
     model = model.cpu().to(memory_format=torch.contiguous_format).eval()
-    torch.save(model.state_dict(), os.path.join(a.out, "model.pt"))
-    onnx_path = os.path.join(a.out, f"{name}.onnx")
+    torch.save(model.state_dict(), os.path.join(out, "model.pt"))
+    onnx_path = os.path.join(out, f"{name}.onnx")
     torch.onnx.export(model, torch.rand(1, 3, 224, 224) * 255, onnx_path, opset_version=13,
                       input_names=["input"], output_names=["prob"],
                       dynamic_axes={"input": {0: "n"}, "prob": {0: "n"}})
-    gold_dir = os.path.join(a.data, "golden")
+    gold_dir = os.path.join(data, "golden")
     crops = np.fromfile(os.path.join(gold_dir, "crops.bin"), "<f4").reshape(-1, 3, 224, 224)
     with torch.no_grad():
         gp = model(torch.from_numpy(crops))[:, 1].numpy()
     json.dump({"model": name, "p_fake": [float(v) for v in gp]},
-              open(os.path.join(a.out, "parity.json"), "w"), indent=2)
+              open(os.path.join(out, "parity.json"), "w"), indent=2)
     flops = count_macs(model)
-    json.dump({"model": name, "arch": a.arch, "backbone": a.backbone, "loss": a.loss,
-               "smoothing": a.smoothing if a.loss == "zipf" else 0.0, "steps": step,
-               "samples_seen": seen, "epochs": round(seen / n, 2),
-               "wall_seconds": round(wall, 1), "seed": a.seed, "smoke": a.smoke,
-               "device": a.device,
-               "params": nets.parameters(model), "gmacs_per_face": round(flops / 1e9, 4),
-               "onnx_bytes": os.path.getsize(onnx_path), "held_out": metrics,
-               "flip_average": flip, "ema": a.ema, "raw_held_out": raw,
-               "train_crops": int(n), "test_crops": int(len(test["y"])),
-               "command": " ".join(sys.argv)},
-              open(os.path.join(a.out, "metrics.json"), "w"), indent=2)
-    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes) after {step} steps in "
-          f"{wall:.0f}s", flush=True)
+    json.dump(dict({"model": name}, **info, params=nets.parameters(model),
+                   gmacs_per_face=round(flops / 1e9, 4), onnx_bytes=os.path.getsize(onnx_path),
+                   held_out=metrics, flip_average=flip, test_crops=int(len(test["y"]))),
+              open(os.path.join(out, "metrics.json"), "w"), indent=2)
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes)"
+          + (f" after {info['steps']} steps in {info['wall_seconds']:.0f}s"
+             if "steps" in info else ""), flush=True)
 
 
 def count_macs(model):
