@@ -25,6 +25,11 @@ def table(paths):
 
 def run_line(path):
     m = json.load(open(path))
+    if m.get("members"):  # ensemble.py
+        return (f"{m['model']}: the mean P(fake) of "
+                f"{' and '.join(x['model'] for x in m['members'])}, {m['params']:,} params, "
+                f"{m['gmacs_per_face']} GMACs per face, ONNX {m['onnx_bytes']:,} bytes; "
+                f"`{m['command']}`")
     return (f"{m['model']}: {m['steps']:,} steps, {m['epochs']} epochs in "
             f"{m['wall_seconds']:.0f} s, {m['params']:,} params, {m['gmacs_per_face']} GMACs per "
             f"face, ONNX {m['onnx_bytes']:,} bytes; `{m['command']}`")
