@@ -257,7 +257,8 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--pretrained-lr", type=float, default=0.1,
-                    help="learning-rate factor of a pretrained backbone (--backbone faceapi)")
+                    help="learning-rate factor of a pretrained backbone (--backbone faceapi); "
+                         "0 freezes it")
     ap.add_argument("--cache", default=os.environ.get("FRAMEWATCH_CACHE", ".cache"),
                     help="where --backbone faceapi's weights are fetched to (media/)")
     ap.add_argument("--seed", type=int, default=5)
@@ -289,8 +290,12 @@ def main():
                       if isinstance(m, nets.FaceApiBackbone)]
         slow = [q for f in pretrained for q in f.parameters()]
         ids = {id(q) for q in slow}
-        groups = [{"params": [q for q in model.parameters() if id(q) not in ids], "scale": 1.0},
-                  {"params": slow, "scale": a.pretrained_lr}]
+        groups = [{"params": [q for q in model.parameters() if id(q) not in ids], "scale": 1.0}]
+        if a.pretrained_lr > 0:
+            groups.append({"params": slow, "scale": a.pretrained_lr})
+        else:  # frozen: only the layers after it learn, and no gradient flows into it
+            for q in slow:
+                q.requires_grad_(False)
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format
     model = model.to(device).to(memory_format=fmt)
     opt = torch.optim.AdamW([dict(g, lr=a.lr * g["scale"]) for g in groups], lr=a.lr,
