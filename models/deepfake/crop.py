@@ -1,7 +1,7 @@
 """The CADDM test-time face crop, in NumPy: the Python reference that detect/'s Java FaceAligner is
 tested against (golden crops and matrices), and the crop every training sample goes through.
 
-Facts from DESIGN.md (the paper's official preprocessing, re-implemented):
+Facts from the CADDM paper's official preprocessing (re-implemented here):
   mean face (normalised; left-of-image eye, other eye, nose tip, left mouth corner, right corner)
   times scale 0.9; canvas c = 224, face_width w = 80: r = w / (c * 0.34967);
   k = (y_eye0 * r + 0.5) * 2.42; x' = (x * r + 0.5) * c; y' = (y * r + 0.5) * c / k;

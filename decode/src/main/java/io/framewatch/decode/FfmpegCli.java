@@ -9,7 +9,9 @@ import org.bytedeco.javacpp.Loader;
 
 /**
  * The ffmpeg executable bundled with the FFmpeg preset (the same libraries the decoder uses), for
- * benchmarks, test sources and fixtures. Needs libpulse at run time (libavdevice links it).
+ * benchmarks, test sources and fixtures. Needs libpulse at run time: libavdevice links it, and
+ * the executable itself links libavdevice, so extracting it without loading the JNI libraries
+ * would not help. The launcher installs Debian's libpulse0 for {@code demo} and {@code test}.
  */
 public final class FfmpegCli {
   private FfmpegCli() {}

@@ -8,7 +8,10 @@ import io.framewatch.proto.SamplingPolicy;
  * the stream's timestamps, never on decode speed.
  */
 public final class FrameSampler {
-  /** Default detection rate: a few frames per second is what detection needs (DESIGN.md). */
+  /**
+   * Default detection rate, 2 frames per second of media time (docs/ARCHITECTURE.md, decode): a
+   * few frames per second is what detection needs.
+   */
   public static final double DEFAULT_FPS = 2.0;
 
   private final double fps;

@@ -42,35 +42,61 @@ final class PacketDecoder implements AutoCloseable {
   }
 
   private final AVCodecContext ctx;
-  private final AVFrame frame = av_frame_alloc();
+  private final AVFrame frame;
   private final double timeBaseUs;
   private final long startPts;
   private final int streamIndex;
   private long errors;
+  private boolean closed;
 
   PacketDecoder(AVStream stream, Map<String, String> options) throws DecodeException {
-    AVCodec codec = avcodec_find_decoder(stream.codecpar().codec_id());
-    if (codec == null) {
-      throw new DecodeException("no decoder for the video stream");
+    AVFrame f = null;
+    AVCodecContext c = null;
+    boolean ok = false;
+    try {
+      f = av_frame_alloc();
+      if (f == null || f.isNull()) {
+        throw new DecodeException("cannot allocate a frame");
+      }
+      AVCodec codec = avcodec_find_decoder(stream.codecpar().codec_id());
+      if (codec == null) {
+        throw new DecodeException("no decoder for the video stream");
+      }
+      c = avcodec_alloc_context3(codec);
+      if (c == null || c.isNull()) {
+        throw new DecodeException("cannot allocate the decoder context");
+      }
+      int r = avcodec_parameters_to_context(c, stream.codecpar());
+      if (r < 0) {
+        throw new DecodeException("cannot configure the decoder: " + FfmpegErrors.describe(r));
+      }
+      c.pkt_timebase(stream.time_base());
+      AVDictionary opts = new AVDictionary(null);
+      try {
+        options.forEach((k, v) -> av_dict_set(opts, k, v, 0));
+        r = avcodec_open2(c, codec, opts);
+      } finally {
+        av_dict_free(opts);
+      }
+      if (r < 0) {
+        throw new DecodeException("cannot open the decoder: " + FfmpegErrors.describe(r));
+      }
+      this.timeBaseUs = av_q2d(stream.time_base()) * 1e6;
+      this.startPts = stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time();
+      this.streamIndex = stream.index();
+      ok = true;
+    } finally {
+      if (!ok) {
+        if (c != null && !c.isNull()) {
+          avcodec_free_context(c);
+        }
+        if (f != null && !f.isNull()) {
+          av_frame_free(f);
+        }
+      }
     }
-    ctx = avcodec_alloc_context3(codec);
-    int r = avcodec_parameters_to_context(ctx, stream.codecpar());
-    if (r < 0) {
-      close();
-      throw new DecodeException("cannot configure the decoder: " + FfmpegErrors.describe(r));
-    }
-    ctx.pkt_timebase(stream.time_base());
-    AVDictionary opts = new AVDictionary(null);
-    options.forEach((k, v) -> av_dict_set(opts, k, v, 0));
-    r = avcodec_open2(ctx, codec, opts);
-    av_dict_free(opts);
-    if (r < 0) {
-      close();
-      throw new DecodeException("cannot open the decoder: " + FfmpegErrors.describe(r));
-    }
-    this.timeBaseUs = av_q2d(stream.time_base()) * 1e6;
-    this.startPts = stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time();
-    this.streamIndex = stream.index();
+    this.frame = f;
+    this.ctx = c;
   }
 
   /** Index of the stream this decoder takes packets of. */
@@ -111,9 +137,11 @@ final class PacketDecoder implements AutoCloseable {
 
   @Override
   public void close() {
-    av_frame_free(frame);
-    if (ctx != null) {
-      avcodec_free_context(ctx);
+    if (closed) {
+      return;
     }
+    closed = true;
+    av_frame_free(frame);
+    avcodec_free_context(ctx);
   }
 }

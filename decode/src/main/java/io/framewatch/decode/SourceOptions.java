@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * FFmpeg input options for a source. Network inputs get connect and read timeouts: without them a
- * grabber waits forever on a dead socket (DESIGN.md).
+ * FFmpeg input options for a source. Network inputs get 5 s connect and read timeouts: without
+ * them a grabber waits forever on a dead socket.
  */
 final class SourceOptions {
   /** Read/connect timeout for network sources. */

