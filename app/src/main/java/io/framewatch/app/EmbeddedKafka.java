@@ -1,6 +1,6 @@
 package io.framewatch.app;
 
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.topic.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

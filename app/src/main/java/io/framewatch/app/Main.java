@@ -1,19 +1,17 @@
 package io.framewatch.app;
 
-import io.framewatch.decode.DecodeApp;
-import io.framewatch.decode.DecodeConfig;
-import io.framewatch.detect.DetectApp;
-import io.framewatch.detect.DetectConfig;
-import io.framewatch.enhance.EnhanceApp;
-import io.framewatch.enhance.EnhanceConfig;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
-import io.framewatch.ingest.IngestApp;
-import io.framewatch.ingest.IngestConfig;
-import io.framewatch.sink.SinkApp;
-import io.framewatch.sink.SinkConfig;
-import io.framewatch.topic.KafkaSettings;
-import io.framewatch.topic.TopicCatalog;
+import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.ManagementServer;
+import io.framewatch.runtime.Stage;
+import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.TopicCatalog;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,37 +148,78 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
-      KafkaSettings kafka = new KafkaSettings(bootstrap);
       Map<String, String> env = System.getenv();
+      if (!stage.equals("all") && !Stages.NAMES.contains(stage)) {
+        System.err.println("framewatch run: unknown stage '" + stage
+            + "'; expected ingest, decode, detect, enhance, sink or all");
+        return 2;
+      }
+      KafkaSettings kafka = new KafkaSettings(bootstrap);
       try (Admin admin = Admin.create(kafka.admin())) {
         TopicCatalog.ensure(admin, Short.parseShort(
             env.getOrDefault("FRAMEWATCH_REPLICATION", "1")));
       }
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      boolean exitOnDeath = Boolean.parseBoolean(
+          env.getOrDefault("FRAMEWATCH_EXIT_ON_WORKER_DEATH", "true"));
+      StageContext ctx = new StageContext(registry, () -> {
+        if (exitOnDeath) {
+          // from another thread: the exit runs the shutdown hook, which waits for the workers
+          Thread t = new Thread(() -> {
+            System.err.println("framewatch " + stage + ": a worker died; exiting so that the"
+                + " orchestrator restarts this process (FRAMEWATCH_EXIT_ON_WORKER_DEATH=false"
+                + " keeps it running, unhealthy)");
+            System.exit(70);
+          }, "framewatch-exit");
+          t.start();
+        }
+      }, env.get("HOSTNAME"));
+      List<Stage> stages = new ArrayList<>();
       List<AutoCloseable> parts = new ArrayList<>();
       try {
-        switch (stage) {
-          case "ingest" -> parts.add(IngestApp.start(IngestConfig.fromEnv(env, kafka)));
-          case "decode" -> parts.add(DecodeApp.start(DecodeConfig.fromEnv(env, kafka)));
-          case "detect" -> parts.add(
-              DetectApp.start(DetectConfig.fromEnv(env, kafka), ModelStore.fromEnvironment()));
-          case "enhance" -> parts.add(
-              EnhanceApp.start(EnhanceConfig.fromEnv(env, kafka), ModelStore.fromEnvironment()));
-          case "sink" -> parts.add(SinkApp.start(SinkConfig.fromEnv(env, kafka)));
-          case "all" -> parts.add(Stack.start(env, kafka,
+        if (stage.equals("all")) {
+          Stack all = Stack.start(env, kafka,
               Path.of(env.getOrDefault("FRAMEWATCH_MEDIA_DIR", "media")),
-              Integer.parseInt(env.getOrDefault("FRAMEWATCH_HTTP_PORT", "8080"))));
-          default -> {
-            System.err.println("unknown stage '" + stage
-                + "'; expected ingest, decode, detect, enhance, sink or all");
-            return 2;
-          }
+              Integer.parseInt(env.getOrDefault("FRAMEWATCH_HTTP_PORT", "8080")), ctx);
+          parts.add(all);
+          stages.addAll(all.stages());
+        } else {
+          Stage s = Stages.create(stage, env, kafka, ctx);
+          parts.add(s);
+          s.start();
+          stages.add(s);
         }
-        System.out.println("framewatch " + stage + " running against " + bootstrap);
-        awaitShutdown();
-        return 0;
-      } finally {
-        for (int i = parts.size() - 1; i >= 0; i--) {
+        ManagementServer mgmt = new ManagementServer(
+            env.getOrDefault("FRAMEWATCH_MANAGEMENT_HOST", "0.0.0.0"),
+            Integer.parseInt(env.getOrDefault("FRAMEWATCH_MANAGEMENT_PORT", "9400")),
+            () -> stages, registry, kafka);
+        parts.add(mgmt);
+        System.out.println("framewatch " + stage + " running against " + bootstrap
+            + "; health and metrics on port " + mgmt.port());
+      } catch (Exception e) {
+        closeAll(parts);
+        throw e;
+      }
+      // SIGTERM: the hook itself stops the stages (work in progress is left uncommitted for
+      // another process), so the JVM does not halt half-way through closing them.
+      CountDownLatch closed = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        closeAll(parts);
+        closed.countDown();
+      }, "framewatch-shutdown"));
+      closed.await();
+      return 0;
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        try {
           parts.get(i).close();
+        } catch (Exception e) {
+          System.err.println("framewatch: stopping failed: " + e);
         }
       }
     }

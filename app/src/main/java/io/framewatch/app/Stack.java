@@ -1,23 +1,17 @@
 package io.framewatch.app;
 
-import io.framewatch.decode.DecodeApp;
-import io.framewatch.decode.DecodeConfig;
-import io.framewatch.detect.DetectApp;
-import io.framewatch.detect.DetectConfig;
-import io.framewatch.enhance.EnhanceApp;
-import io.framewatch.enhance.EnhanceConfig;
-import io.framewatch.inference.ModelStore;
 import io.framewatch.ingest.IngestApp;
-import io.framewatch.ingest.IngestConfig;
-import io.framewatch.sink.SinkApp;
-import io.framewatch.sink.SinkConfig;
-import io.framewatch.topic.KafkaSettings;
-import io.framewatch.topic.TopicCatalog;
+import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Stage;
+import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.TopicCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -26,12 +20,13 @@ import org.apache.kafka.clients.admin.Admin;
  * {@code analyze} run on the embedded broker, and what the end-to-end tests start.
  */
 public final class Stack implements AutoCloseable {
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private final IngestApp ingest;
+  private final Deque<Stage> started = new ArrayDeque<>();
+  private final List<Stage> stages = new ArrayList<>();
+  private IngestApp ingest;
   private final Path stateDir;
 
-  private Stack(Map<String, String> env, KafkaSettings kafka, Path mediaDir, int httpPort)
-      throws Exception {
+  private Stack(Map<String, String> env, KafkaSettings kafka, Path mediaDir, int httpPort,
+      StageContext ctx) throws Exception {
     try (Admin admin = Admin.create(kafka.admin())) {
       TopicCatalog.ensure(admin, (short) 1);
     }
@@ -44,13 +39,15 @@ public final class Stack implements AutoCloseable {
     stateDir = Files.createTempDirectory("framewatch-state");
     e.putIfAbsent("FRAMEWATCH_STATE_DIR", stateDir.toString());
     try {
-      started.push(SinkApp.start(SinkConfig.fromEnv(e, kafka)));
-      started.push(DetectApp.start(DetectConfig.fromEnv(e, kafka), ModelStore.fromEnvironment()));
-      started.push(
-          EnhanceApp.start(EnhanceConfig.fromEnv(e, kafka), ModelStore.fromEnvironment()));
-      started.push(DecodeApp.start(DecodeConfig.fromEnv(e, kafka)));
-      ingest = IngestApp.start(IngestConfig.fromEnv(e, kafka));
-      started.push(ingest);
+      for (String name : Stages.NAMES) {
+        Stage s = Stages.create(name, e, kafka, ctx);
+        started.push(s); // closed on failure even if it started only in part
+        s.start();
+        stages.add(s);
+        if (s instanceof IngestApp i) {
+          ingest = i;
+        }
+      }
     } catch (Exception ex) {
       close();
       throw ex;
@@ -58,7 +55,7 @@ public final class Stack implements AutoCloseable {
   }
 
   /**
-   * Creates the topics and starts every stage.
+   * Creates the topics and starts every stage, with meters of their own.
    *
    * @param env configuration ({@code FRAMEWATCH_*}); the HTTP port and media store are set here
    * @param kafka the cluster
@@ -67,14 +64,24 @@ public final class Stack implements AutoCloseable {
    */
   public static Stack start(Map<String, String> env, KafkaSettings kafka, Path mediaDir,
       int httpPort) throws Exception {
-    return new Stack(env, kafka, mediaDir, httpPort);
+    return new Stack(env, kafka, mediaDir, httpPort, StageContext.local());
+  }
+
+  /** As {@link #start(Map, KafkaSettings, Path, int)}, in the process's stage context. */
+  public static Stack start(Map<String, String> env, KafkaSettings kafka, Path mediaDir,
+      int httpPort, StageContext ctx) throws Exception {
+    return new Stack(env, kafka, mediaDir, httpPort, ctx);
+  }
+
+  /** The running stages. */
+  public List<Stage> stages() {
+    return List.copyOf(stages);
   }
 
   /** Base URL of the HTTP API. */
   public String apiUrl() {
     return "http://127.0.0.1:" + ingest.port();
   }
-
   /** Stops the stages in reverse start order. */
   @Override
   public void close() {

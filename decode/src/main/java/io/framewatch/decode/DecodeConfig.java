@@ -1,6 +1,6 @@
 package io.framewatch.decode;
 
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import java.util.Map;
 
 /**

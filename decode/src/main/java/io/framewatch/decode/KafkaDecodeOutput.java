@@ -3,49 +3,40 @@ package io.framewatch.decode;
 import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.VideoEvent;
+import io.framewatch.runtime.Output;
 import io.framewatch.topic.Topics;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.Producer;
 
-/** Publishes a decode job's frames to {@code frames.detect} and its events to {@code video.events}. */
+/**
+ * Publishes a decode job's frames to {@code frames.detect}, bursts to {@code frames.enhance} and
+ * events to {@code video.events}, through the job's tracked {@link Output}.
+ */
 final class KafkaDecodeOutput implements DecodeOutput {
-  private final Producer<byte[], byte[]> producer;
-  private final AtomicReference<Exception> failure = new AtomicReference<>();
-  private final Callback onAck = (meta, e) -> {
-    if (e != null) {
-      failure.compareAndSet(null, e);
-    }
-  };
+  private final Output out;
 
-  KafkaDecodeOutput(Producer<byte[], byte[]> producer) {
-    this.producer = producer;
+  KafkaDecodeOutput(Output out) {
+    this.out = out;
   }
 
   @Override
   public void event(VideoEvent event) {
-    producer.send(Topics.VIDEO_EVENTS.record(event.getVideoId(), event), onAck);
+    out.send(Topics.VIDEO_EVENTS, event.getVideoId(), event);
   }
 
   @Override
   public void frame(FrameRecord frame) {
     // Keyed per frame so one long video spreads over every detect worker.
-    producer.send(Topics.FRAMES_DETECT.record(
-        Topics.frameKey(frame.getVideoId(), frame.getSampleIndex()), frame), onAck);
+    out.send(Topics.FRAMES_DETECT, Topics.frameKey(frame.getVideoId(), frame.getSampleIndex()),
+        frame);
   }
 
   @Override
   public void burst(Burst burst) {
-    producer.send(Topics.FRAMES_ENHANCE.record(
-        Topics.frameKey(burst.getVideoId(), burst.getBurstIndex()), burst), onAck);
+    out.send(Topics.FRAMES_ENHANCE, Topics.frameKey(burst.getVideoId(), burst.getBurstIndex()),
+        burst);
   }
 
   @Override
   public void flush() throws Exception {
-    producer.flush();
-    Exception e = failure.getAndSet(null);
-    if (e != null) {
-      throw e;
-    }
+    out.flush();
   }
 }

@@ -1,7 +1,7 @@
 package io.framewatch.decode;
 
 import io.framewatch.proto.StreamControl;
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.topic.Topics;
 import java.time.Duration;
 import java.util.HashMap;

@@ -14,6 +14,7 @@ import io.framewatch.proto.Progress;
 import io.framewatch.proto.StreamEvent;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
+import io.framewatch.runtime.CancelledWork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,18 +63,21 @@ public final class VideoDecoder {
     this.worker = worker;
   }
 
-  /** Decodes a file job to its end (no stop control). */
+  /** Decodes a file job to its end (no stop control, never cancelled). */
   public void decode(VideoJob job, DecodeOutput out) throws Exception {
-    decode(job, out, () -> false);
+    decode(job, out, () -> false, () -> false);
   }
 
   /**
-   * Runs the job to its end, or until {@code stop} says so (live streams). Returns normally also
-   * when the input is bad: the failure is published as an event. Throws only when publishing
-   * itself fails (the job is then redone by another worker).
+   * Runs the job to its end, or until {@code stop} says so (live streams: they then end with
+   * {@code STOPPED} and {@code EndOfVideo}). Returns normally also when the input is bad: the
+   * failure is published as an event. When {@code cancelled} turns true (shutdown, rebalance) the
+   * job ends at once with {@link CancelledWork} and publishes nothing final: it is not finished,
+   * and the next owner decodes it again. Throws also when publishing fails.
    */
-  public void decode(VideoJob job, DecodeOutput out, BooleanSupplier stop) throws Exception {
-    Job state = new Job(job, out, stop);
+  public void decode(VideoJob job, DecodeOutput out, BooleanSupplier stop,
+      BooleanSupplier cancelled) throws Exception {
+    Job state = new Job(job, out, stop, cancelled);
     try {
       if (job.getLive()) {
         state.runLive();
@@ -81,6 +85,9 @@ public final class VideoDecoder {
         state.runFile();
       }
     } catch (DecodeException e) {
+      if (cancelled.getAsBoolean()) {
+        throw new CancelledWork("decode of " + job.getVideoId() + " cancelled");
+      }
       LOG.info("video {} failed to decode: {}", job.getVideoId(), e.getMessage());
       out.event(state.event().setFailure(
           Failure.newBuilder().setStage("decode").setReason(e.getMessage())).build());
@@ -101,6 +108,7 @@ public final class VideoDecoder {
     final VideoJob job;
     final DecodeOutput out;
     final BooleanSupplier stop;
+    final BooleanSupplier cancelled;
     final long startMs = System.currentTimeMillis();
     final FrameSampler sampler;
     final BurstSampler bursts;
@@ -117,10 +125,11 @@ public final class VideoDecoder {
     long qpFrames;
     List<FrameRecord> pendingBurst = new ArrayList<>();
 
-    Job(VideoJob job, DecodeOutput out, BooleanSupplier stop) {
+    Job(VideoJob job, DecodeOutput out, BooleanSupplier stop, BooleanSupplier cancelled) {
       this.job = job;
       this.out = out;
       this.stop = stop;
+      this.cancelled = cancelled;
       this.sampler = new FrameSampler(job.getDetectSampling());
       this.bursts = new BurstSampler(job.getBursts());
       this.format = job.getPixelFormat() == PixelFormat.BGR24 ? PixelFormat.BGR24
@@ -133,8 +142,22 @@ public final class VideoDecoder {
           .setAtMs(System.currentTimeMillis()).setWorker(worker);
     }
 
+    /** Stop (user, live only) or cancellation (shutdown, rebalance): leave the decode loop. */
+    boolean halted() {
+      return cancelled.getAsBoolean() || stop.getAsBoolean();
+    }
+
+    /** A cancelled job must not publish a truncated end or a failure: it is redone elsewhere. */
+    void checkCancelled() {
+      if (cancelled.getAsBoolean()) {
+        throw new CancelledWork("decode of " + job.getVideoId() + " cancelled after " + samples
+            + " samples; left for redelivery");
+      }
+    }
+
     void runFile() throws Exception {
       session();
+      checkCancelled();
       if (frames == 0) {
         throw new DecodeException("no decodable video frames in container '"
             + probe.getContainer() + "'");
@@ -172,7 +195,7 @@ public final class VideoDecoder {
       int attempt = 0;
       long droppedAt = System.currentTimeMillis();
       String reason = "end of stream";
-      while (!stop.getAsBoolean()) {
+      while (!halted()) {
         if (attempt == 0) {
           droppedAt = System.currentTimeMillis();
           out.event(event().setStream(StreamEvent.newBuilder().setKind(StreamEvent.Kind.DROPPED)
@@ -197,6 +220,7 @@ public final class VideoDecoder {
         }
         reason = failure != null ? failure : "end of stream";
       }
+      checkCancelled();
       out.event(event().setStream(StreamEvent.newBuilder().setKind(StreamEvent.Kind.STOPPED)
           .setReason("stop requested")).build());
       LOG.info("stream {} stopped after {} samples", job.getVideoId(), samples);
@@ -207,12 +231,12 @@ public final class VideoDecoder {
     private boolean sleepUnlessStopped(long ms) throws InterruptedException {
       long end = System.currentTimeMillis() + ms;
       while (System.currentTimeMillis() < end) {
-        if (stop.getAsBoolean()) {
+        if (halted()) {
           return true;
         }
         Thread.sleep(Math.min(100, Math.max(1, end - System.currentTimeMillis())));
       }
-      return stop.getAsBoolean();
+      return halted();
     }
 
     /** One open of the source, decoded until it ends, fails or is stopped. */
@@ -294,7 +318,7 @@ public final class VideoDecoder {
                   .setSamplesEmitted(samples).setPositionUs(pts)).build());
             }
           };
-          while (!stop.getAsBoolean()) {
+          while (!halted()) {
             AVPacket pkt;
             try {
               pkt = g.grabPacket();

@@ -64,7 +64,8 @@ class LiveStreamTest {
         .setSourceUri("http://127.0.0.1:" + port + "/live.ts").build();
     Thread worker = new Thread(() -> {
       try {
-        new VideoDecoder(VideoDecoderTest.config(8192L * 8192), "test").decode(job, out, stop::get);
+        new VideoDecoder(VideoDecoderTest.config(8192L * 8192), "test")
+            .decode(job, out, stop::get, () -> false);
       } catch (Throwable t) {
         failed.set(t);
       }

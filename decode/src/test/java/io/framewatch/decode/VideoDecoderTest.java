@@ -13,7 +13,7 @@ import io.framewatch.proto.Probe;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

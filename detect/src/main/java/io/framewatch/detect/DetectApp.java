@@ -1,14 +1,16 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FrameImages;
 import io.framewatch.inference.InferenceException;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
-import io.framewatch.topic.ConsumerLoop;
-import io.framewatch.topic.FailurePolicy;
+import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.WorkerStage;
+import io.framewatch.runtime.Workers;
 import io.framewatch.topic.Topics;
-import io.framewatch.topic.Workers;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,13 +19,27 @@ import org.slf4j.LoggerFactory;
  * The detect stage: consumes {@code frames.detect}, publishes one {@link FrameAnalysis} per frame
  * to {@code detections} (keyed by video). Records that are not frames go to the dead-letter topic.
  */
-public final class DetectApp implements AutoCloseable {
+public final class DetectApp extends WorkerStage {
   private static final Logger LOG = LoggerFactory.getLogger(DetectApp.class);
 
-  private final Workers workers;
+  private final DetectConfig cfg;
+  private final ModelStore models;
+  private final StageContext ctx;
 
-  private DetectApp(Workers workers) {
-    this.workers = workers;
+  /**
+   * @param cfg stage settings
+   * @param models where models are fetched and verified
+   * @param ctx the process's meters and worker-death policy
+   */
+  public DetectApp(DetectConfig cfg, ModelStore models, StageContext ctx) {
+    this.cfg = cfg;
+    this.models = models;
+    this.ctx = ctx;
+  }
+
+  @Override
+  public String name() {
+    return "detect";
   }
 
   /**
@@ -31,7 +47,8 @@ public final class DetectApp implements AutoCloseable {
    *
    * @throws InferenceException when a model is missing or does not load
    */
-  public static DetectApp start(DetectConfig cfg, ModelStore models) throws InferenceException {
+  @Override
+  protected Workers startWorkers() throws InferenceException {
     // Fetch and verify every model once up front, so a bad model fails the start, not a worker.
     models.resolve(models.manifest(cfg.detectorModel()));
     if (cfg.classifierModel().isPresent()) {
@@ -48,23 +65,20 @@ public final class DetectApp implements AutoCloseable {
     }
     BackendOptions options = BackendOptions.defaults(models.cacheDir())
         .withDevice(cfg.device()).withThreads(cfg.intraOpThreads(), 1);
-    String host = hostName();
-    Workers w = new Workers("detect", cfg.workers(), i -> {
-      String worker = host + "/detect-" + i;
+    return new Workers("detect", cfg.workers(), i -> {
+      String worker = ctx.host() + "/detect-" + ProcessHandle.current().pid() + "-" + i;
       FrameAnalyzer analyzer = openAnalyzer(cfg, models, options, worker);
-      return new ConsumerLoop("detect", Topics.FRAMES_DETECT.name(),
-          cfg.kafka().consumer(cfg.group(), worker, true),
-          cfg.kafka().producer(worker, false),
-          (record, out) -> {
-            FrameRecord frame = Topics.FRAMES_DETECT.value(record.value());
-            if (frame == null || frame.getVideoId().isEmpty()) {
-              throw new IllegalArgumentException("frame record without a video id");
-            }
-            FrameAnalysis result = analyzer.analyze(frame);
-            out.send(Topics.DETECTIONS.record(frame.getVideoId(), result));
-          }, FailurePolicy.DEAD_LETTER, analyzer);
-    });
-    return new DetectApp(w);
+      return new ConsumerLoop<>(Topics.FRAMES_DETECT, (in, out) -> {
+        FrameRecord frame = in.value();
+        if (frame.getVideoId().isEmpty()) {
+          throw new IllegalArgumentException("frame record without a video id");
+        }
+        FrameImages.check(frame); // a malformed record is dead-lettered, not analysed
+        out.send(Topics.DETECTIONS, frame.getVideoId(), analyzer.analyze(frame));
+      }, ConsumerLoop.Options.inline("detect", worker,
+          cfg.kafka().consumer(cfg.group(), worker, true), cfg.kafka().producer(worker, false),
+          ctx.meters()), analyzer);
+    }, ctx.onWorkerDeath());
   }
 
   private static FrameAnalyzer openAnalyzer(DetectConfig cfg, ModelStore models,
@@ -87,15 +101,5 @@ public final class DetectApp implements AutoCloseable {
     } catch (InferenceException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-  }
-
-  static String hostName() {
-    String h = System.getenv("HOSTNAME");
-    return h == null || h.isBlank() ? "local" : h;
-  }
-
-  @Override
-  public void close() {
-    workers.close();
   }
 }

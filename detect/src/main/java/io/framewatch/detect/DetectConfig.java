@@ -1,7 +1,7 @@
 package io.framewatch.detect;
 
 import io.framewatch.inference.Device;
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import java.util.Map;
 import java.util.Optional;
 

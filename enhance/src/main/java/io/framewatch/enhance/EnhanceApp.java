@@ -5,11 +5,11 @@ import io.framewatch.inference.InferenceException;
 import io.framewatch.inference.ModelManifest;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.Burst;
-import io.framewatch.proto.EnhancedFrame;
-import io.framewatch.topic.ConsumerLoop;
-import io.framewatch.topic.FailurePolicy;
+import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.WorkerStage;
+import io.framewatch.runtime.Workers;
 import io.framewatch.topic.Topics;
-import io.framewatch.topic.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +19,27 @@ import org.slf4j.LoggerFactory;
  * and publishes it to {@code frames.enhanced}. A burst the model cannot take goes to the dead
  * letters with the reason; so does every burst when the model is set to "none".
  */
-public final class EnhanceApp implements AutoCloseable {
+public final class EnhanceApp extends WorkerStage {
   private static final Logger LOG = LoggerFactory.getLogger(EnhanceApp.class);
 
-  private final Workers workers;
+  private final EnhanceConfig cfg;
+  private final ModelStore models;
+  private final StageContext ctx;
 
-  private EnhanceApp(Workers workers) {
-    this.workers = workers;
+  /**
+   * @param cfg stage settings
+   * @param models where models are fetched and verified
+   * @param ctx the process's meters and worker-death policy
+   */
+  public EnhanceApp(EnhanceConfig cfg, ModelStore models, StageContext ctx) {
+    this.cfg = cfg;
+    this.models = models;
+    this.ctx = ctx;
+  }
+
+  @Override
+  public String name() {
+    return "enhance";
   }
 
   /**
@@ -33,17 +47,17 @@ public final class EnhanceApp implements AutoCloseable {
    *
    * @throws InferenceException when the model is missing or is not an SR model
    */
-  public static EnhanceApp start(EnhanceConfig cfg, ModelStore models) throws InferenceException {
+  @Override
+  protected Workers startWorkers() throws InferenceException {
     if (cfg.model().isEmpty()) {
       LOG.info("enhance: no super-resolution model (FRAMEWATCH_SR_MODEL=none); bursts go to {}"
           + " with the reason", Topics.DEAD_LETTERS.name());
-      return new EnhanceApp(new Workers("enhance", cfg.workers(), i -> loop(cfg, i,
-          (record, out) -> {
-            Burst burst = Topics.FRAMES_ENHANCE.value(record.value());
-            throw new IllegalStateException("no super-resolution model configured"
-                + " (FRAMEWATCH_SR_MODEL=none); burst " + burst.getBurstIndex() + " of video "
-                + burst.getVideoId() + " not enhanced");
-          }, null)));
+      return new Workers("enhance", cfg.workers(), i -> loop(i, (in, out) -> {
+        Burst burst = in.value();
+        throw new IllegalStateException("no super-resolution model configured"
+            + " (FRAMEWATCH_SR_MODEL=none); burst " + burst.getBurstIndex() + " of video "
+            + burst.getVideoId() + " not enhanced");
+      }, null), ctx.onWorkerDeath());
     }
     String id = cfg.model().get();
     ModelManifest m = models.manifest(id);
@@ -58,34 +72,29 @@ public final class EnhanceApp implements AutoCloseable {
     BackendOptions options = BackendOptions.defaults(models.cacheDir())
         .withDevice(cfg.device()).withThreads(cfg.intraOpThreads(), 1);
     LOG.info("enhance: {} ({} frame(s) per burst)", id, frames);
-    return new EnhanceApp(new Workers("enhance", cfg.workers(), i -> {
+    return new Workers("enhance", cfg.workers(), i -> {
       SuperResolver sr;
       try {
         sr = new SuperResolver(id, models.open(id, options), frames);
       } catch (InferenceException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
-      return loop(cfg, i, (record, out) -> {
-        Burst burst = Topics.FRAMES_ENHANCE.value(record.value());
-        if (burst == null || burst.getVideoId().isEmpty()) {
+      return loop(i, (in, out) -> {
+        Burst burst = in.value();
+        if (burst.getVideoId().isEmpty()) {
           throw new IllegalArgumentException("burst record without a video id");
         }
-        EnhancedFrame frame = sr.enhance(burst);
-        out.send(Topics.FRAMES_ENHANCED.record(
-            burst.getVideoId() + "/" + burst.getBurstIndex(), frame));
+        out.send(Topics.FRAMES_ENHANCED, Topics.frameKey(burst.getVideoId(),
+            burst.getBurstIndex()), sr.enhance(burst));
       }, sr);
-    }));
+    }, ctx.onWorkerDeath());
   }
 
-  private static ConsumerLoop loop(EnhanceConfig cfg, int i, ConsumerLoop.Handler handler,
+  private ConsumerLoop<String, Burst> loop(int i, ConsumerLoop.Handler<String, Burst> handler,
       AutoCloseable resource) {
-    return new ConsumerLoop("enhance", Topics.FRAMES_ENHANCE.name(),
-        cfg.kafka().consumer(cfg.group(), "enhance-" + i, true),
-        cfg.kafka().producer("enhance-" + i, true), handler, FailurePolicy.DEAD_LETTER, resource);
-  }
-
-  @Override
-  public void close() {
-    workers.close();
+    String worker = ctx.host() + "/enhance-" + ProcessHandle.current().pid() + "-" + i;
+    return new ConsumerLoop<>(Topics.FRAMES_ENHANCE, handler, ConsumerLoop.Options.inline(
+        "enhance", worker, cfg.kafka().consumer(cfg.group(), worker, true),
+        cfg.kafka().producer(worker, true), ctx.meters()), resource);
   }
 }

@@ -1,24 +1,32 @@
 package io.framewatch.ingest;
 
+import io.framewatch.runtime.Health;
+import io.framewatch.runtime.Stage;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** The ingest stage: the Vert.x HTTP API, its Kafka producer and its verdict view. */
-public final class IngestApp implements AutoCloseable {
-  private final Vertx vertx;
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final VerdictView view;
-  private final int port;
+public final class IngestApp implements Stage {
+  private final IngestConfig cfg;
+  private volatile Vertx vertx;
+  private volatile KafkaProducer<byte[], byte[]> producer;
+  private volatile VerdictView view;
+  private volatile int port;
 
-  private IngestApp(Vertx vertx, KafkaProducer<byte[], byte[]> producer, VerdictView view,
-      int port) {
-    this.vertx = vertx;
-    this.producer = producer;
-    this.view = view;
-    this.port = port;
+  /** @param cfg stage settings */
+  public IngestApp(IngestConfig cfg) {
+    this.cfg = cfg;
+  }
+
+  @Override
+  public String name() {
+    return "ingest";
   }
 
   /**
@@ -26,20 +34,19 @@ public final class IngestApp implements AutoCloseable {
    *
    * @throws Exception when the port cannot be bound or the media store is not writable
    */
-  public static IngestApp start(IngestConfig cfg) throws Exception {
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+  @Override
+  public void start() throws Exception {
+    producer = new KafkaProducer<>(
         cfg.kafka().producer("ingest", false), new ByteArraySerializer(), new ByteArraySerializer());
-    VerdictView view = VerdictView.start(cfg.kafka());
-    Vertx vertx = Vertx.vertx();
+    view = VerdictView.start(cfg.kafka());
+    vertx = Vertx.vertx();
     try {
       IngestVerticle verticle = new IngestVerticle(cfg, producer, view);
       vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      return new IngestApp(vertx, producer, view, verticle.port());
+      port = verticle.port();
     } catch (Exception e) {
-      vertx.close();
-      view.close();
-      producer.close();
+      close();
       throw e;
     }
   }
@@ -50,14 +57,32 @@ public final class IngestApp implements AutoCloseable {
   }
 
   @Override
+  public Health health() {
+    VerdictView v = view;
+    if (v == null || port == 0) {
+      return new Health(true, false, Map.of("ingest", "starting"));
+    }
+    KafkaStreams.State st = v.state();
+    boolean live = st != KafkaStreams.State.ERROR && st != KafkaStreams.State.PENDING_ERROR;
+    return new Health(live, st == KafkaStreams.State.RUNNING, Map.of("ingest-api", "port " + port,
+        "ingest-verdict-view", st.name().toLowerCase(Locale.ROOT)));
+  }
+
+  @Override
   public void close() {
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (vertx != null) {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       Thread.currentThread().interrupt();
     } finally {
-      view.close();
-      producer.close(Duration.ofSeconds(5));
+      if (view != null) {
+        view.close();
+      }
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+      }
     }
   }
 }

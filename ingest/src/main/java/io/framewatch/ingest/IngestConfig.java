@@ -1,6 +1,6 @@
 package io.framewatch.ingest;
 
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import java.nio.file.Path;
 import java.util.Map;
 

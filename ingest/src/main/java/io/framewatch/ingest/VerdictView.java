@@ -1,7 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.proto.Verdict;
-import io.framewatch.topic.KafkaSettings;
+import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.topic.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +74,11 @@ public final class VerdictView implements AutoCloseable {
     } catch (InvalidStateStoreException e) {
       throw new IllegalStateException("verdict view is not ready yet", e);
     }
+  }
+
+  /** The view's Kafka Streams state (RUNNING once loaded and following). */
+  public KafkaStreams.State state() {
+    return streams.state();
   }
 
   @Override

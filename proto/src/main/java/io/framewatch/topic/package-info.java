@@ -1,5 +1,5 @@
 /**
- * The topic catalogue and Kafka plumbing every stage shares: typed {@link io.framewatch.topic.Topic}s,
- * protobuf serdes, client settings sized for frame records, and dead-letter records.
+ * The topic catalogue: typed {@link io.framewatch.topic.Topic}s with their partitions, configs
+ * and protobuf serdes. What is on the wire; how records move is {@code io.framewatch.runtime}.
  */
 package io.framewatch.topic;

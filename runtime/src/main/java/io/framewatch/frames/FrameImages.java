@@ -5,7 +5,48 @@ import io.framewatch.proto.PixelFormat;
 
 /** Turns frame records into RGB images. */
 public final class FrameImages {
+  /** Longest side a frame record may claim (8K video is 7680 wide). */
+  public static final int MAX_SIDE = 8192;
+
   private FrameImages() {}
+
+  /**
+   * Checks that a record's size, layout and strides fit its own bytes, allocating nothing, so a
+   * record that claims a huge frame costs nothing.
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  public static void check(FrameRecord f) {
+    int w = f.getWidth();
+    int h = f.getHeight();
+    if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE) {
+      throw new IllegalArgumentException("frame size " + w + "x" + h + " is outside 1.."
+          + MAX_SIDE + " per side");
+    }
+    long need;
+    if (f.getPixelFormat() == PixelFormat.BGR24) {
+      if (f.getStridesCount() != 1 || f.getStrides(0) < 3 * w) {
+        throw new IllegalArgumentException("BGR24 frame " + w + "x" + h + " needs one stride"
+            + " >= " + 3 * w + ", record has " + f.getStridesList());
+      }
+      need = (long) f.getStrides(0) * h;
+    } else if (f.getPixelFormat() == PixelFormat.YUV420P && f.getStridesCount() == 3) {
+      int cw = (w + 1) / 2;
+      int ch = (h + 1) / 2;
+      if (f.getStrides(0) < w || f.getStrides(1) < cw || f.getStrides(2) < cw) {
+        throw new IllegalArgumentException("YUV420P frame " + w + "x" + h + " needs strides >= "
+            + w + "/" + cw + "/" + cw + ", record has " + f.getStridesList());
+      }
+      need = (long) f.getStrides(0) * h + ((long) f.getStrides(1) + f.getStrides(2)) * ch;
+    } else {
+      throw new IllegalArgumentException("unsupported frame layout " + f.getPixelFormat()
+          + " with " + f.getStridesCount() + " strides");
+    }
+    if (f.getData().size() < need) {
+      throw new IllegalArgumentException("frame " + w + "x" + h + " " + f.getPixelFormat()
+          + " needs " + need + " bytes, record has " + f.getData().size());
+    }
+  }
 
   /**
    * Converts a frame to RGB. YUV420P uses BT.601 limited range, FFmpeg's default for untagged
@@ -14,16 +55,13 @@ public final class FrameImages {
    * @throws IllegalArgumentException when the record's sizes and strides do not fit its data
    */
   public static RgbImage toRgb(FrameRecord f) {
+    check(f);
     int w = f.getWidth();
     int h = f.getHeight();
-    if (w <= 0 || h <= 0) {
-      throw new IllegalArgumentException("frame has no size: " + w + "x" + h);
-    }
     byte[] src = f.getData().toByteArray();
     byte[] out = new byte[w * h * 3];
     if (f.getPixelFormat() == PixelFormat.BGR24) {
       int stride = f.getStrides(0);
-      checkSize(src, (long) stride * h, f);
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
           int s = y * stride + x * 3;
@@ -35,17 +73,12 @@ public final class FrameImages {
       }
       return new RgbImage(w, h, out);
     }
-    if (f.getPixelFormat() != PixelFormat.YUV420P || f.getStridesCount() != 3) {
-      throw new IllegalArgumentException("unsupported frame layout " + f.getPixelFormat()
-          + " with " + f.getStridesCount() + " strides");
-    }
     int sy = f.getStrides(0);
     int su = f.getStrides(1);
     int sv = f.getStrides(2);
     int ch = (h + 1) / 2;
     int uOff = sy * h;
     int vOff = uOff + su * ch;
-    checkSize(src, (long) vOff + (long) sv * ch, f);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int yy = (src[y * sy + x] & 0xff) - 16;
@@ -59,13 +92,6 @@ public final class FrameImages {
       }
     }
     return new RgbImage(w, h, out);
-  }
-
-  private static void checkSize(byte[] src, long need, FrameRecord f) {
-    if (src.length < need) {
-      throw new IllegalArgumentException("frame " + f.getWidth() + "x" + f.getHeight() + " "
-          + f.getPixelFormat() + " needs " + need + " bytes, record has " + src.length);
-    }
   }
 
   private static byte clamp(int v) {

@@ -1,15 +1,31 @@
-package io.framewatch.topic;
+package io.framewatch.runtime;
 
+import io.framewatch.topic.Topic;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -17,113 +33,459 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One consumer thread of a stage: polls raw records, hands each to a {@link Handler}, and commits
- * only after everything the handler produced is acknowledged (at-least-once; downstream
- * reconciles duplicates). Records the handler rejects follow the {@link FailurePolicy}.
+ * One consumer of a stage: polls a typed {@link Topic}, hands each decoded record to a
+ * {@link Handler} with an {@link Output} for its results, and commits an offset only after the
+ * record and every record before it on its partition are done: its results acknowledged, or the
+ * record dead-lettered with the reason. Failed sends are resent with backoff ({@link Retry}); a
+ * record whose results still cannot be published goes to the dead letters; if even that fails the
+ * loop stops uncommitted (the process becomes unhealthy and the record is redone elsewhere).
+ *
+ * <p>Records are handled inline on the polling thread ({@code parallelism} 0: detect, enhance),
+ * or on a pool of {@code parallelism} threads with {@code queue} more accepted, the partitions
+ * paused beyond that (decode, whose jobs run for minutes or, live, for ever). Polling continues
+ * while pooled work runs, so long work never exceeds the poll interval. When a partition is
+ * revoked or the loop closes, unfinished work is cancelled ({@link Input#cancelled()}) and left
+ * uncommitted for the next owner.
+ *
+ * @param <K> key type of the input topic
+ * @param <V> value type of the input topic
  */
-public final class ConsumerLoop implements Runnable, AutoCloseable {
+public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+  private static final Duration POLL = Duration.ofMillis(200);
 
-  /** Processes one record, publishing results through {@code out}. */
+  /** Processes one record, publishing its results through {@code out}. */
   @FunctionalInterface
-  public interface Handler {
+  public interface Handler<K, V> {
     /**
-     * @param record the raw record
-     * @param out producer for results (byte[] keys and values; use the topic serdes)
-     * @throws Exception when the record cannot be processed; the failure policy applies
+     * @param in the decoded record
+     * @param out where results go; the loop waits for their acknowledgement
+     * @throws Exception when the record cannot be processed: the failure policy applies, unless
+     *     the work was cancelled ({@link CancelledWork}, or {@link Input#cancelled()} is true)
      */
-    void handle(ConsumerRecord<byte[], byte[]> record, Producer<byte[], byte[]> out)
-        throws Exception;
+    void handle(Input<K, V> in, Output out) throws Exception;
   }
 
-  private final String stage;
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final Handler handler;
-  private final FailurePolicy policy;
-  private final AutoCloseable owned;
-  private final AtomicBoolean running = new AtomicBoolean(true);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  /** Life of the loop, for health checks. */
+  public enum State {
+    /** Created, not yet a member of its group. */
+    STARTING,
+    /** Joined its group (it may own no partition when the group has more members than those). */
+    RUNNING,
+    /** Closed on request. */
+    STOPPED,
+    /** Stopped by an error: the process cannot do this worker's share. */
+    DEAD
+  }
 
   /**
-   * @param stage stage name, used in logs and dead-letter headers
-   * @param topic topic to consume
-   * @param consumerProps consumer settings (group, sizes); serializers are set here
+   * What a loop needs beyond the handler.
+   *
+   * @param stage stage name (logs, dead-letter headers, metric tags)
+   * @param clientId Kafka client id of this worker
+   * @param consumerProps consumer settings (group, sizes); deserializers are set here
    * @param producerProps producer settings; serializers are set here
-   * @param handler the work
-   * @param policy what to do with records the handler rejects
-   * @param owned resources of the handler (models, grabbers), closed when the loop ends
+   * @param policy what happens to a record the handler rejects
+   * @param parallelism 0 to handle records on the polling thread, else pool threads
+   * @param queue records accepted beyond {@code parallelism} before pausing (pooled only)
+   * @param retry resend policy for failed sends
+   * @param meters where the loop's metrics go
+   * @param commitMetadata metadata committed with a partition's offset (e.g. the state of the
+   *     live streams in flight there); null for none
    */
-  public ConsumerLoop(String stage, String topic, Map<String, Object> consumerProps,
-      Map<String, Object> producerProps, Handler handler, FailurePolicy policy,
+  public record Options(String stage, String clientId, Map<String, Object> consumerProps,
+      Map<String, Object> producerProps, FailurePolicy policy, int parallelism, int queue,
+      Retry retry, MeterRegistry meters, Function<TopicPartition, String> commitMetadata) {
+    /** Records handled on the polling thread, dead letters for bad ones, default retries. */
+    public static Options inline(String stage, String clientId, Map<String, Object> consumerProps,
+        Map<String, Object> producerProps, MeterRegistry meters) {
+      return new Options(stage, clientId, consumerProps, producerProps,
+          FailurePolicy.DEAD_LETTER, 0, 0, Retry.DEFAULT, meters, null);
+    }
+
+    /** Validates the options. */
+    public Options {
+      Objects.requireNonNull(stage);
+      Objects.requireNonNull(policy);
+      Objects.requireNonNull(retry);
+      Objects.requireNonNull(meters);
+      if (parallelism < 0 || queue < 0) {
+        throw new IllegalArgumentException("parallelism and queue must be >= 0");
+      }
+    }
+  }
+
+  /** One record in flight. */
+  private final class Work {
+    final ConsumerRecord<byte[], byte[]> raw;
+    final TopicPartition tp;
+    final AtomicBoolean cancelled = new AtomicBoolean();
+    final TrackedOutput out;
+    Exception error;
+
+    Work(ConsumerRecord<byte[], byte[]> raw, TopicPartition tp) {
+      this.raw = raw;
+      this.tp = tp;
+      this.out = new TrackedOutput(producer, options.retry(), ConsumerLoop.this::countOut,
+          () -> cancelled.get() || !running.get());
+    }
+
+    boolean cancelled() {
+      return cancelled.get();
+    }
+  }
+
+  private final Topic<K, V> topic;
+  private final Handler<K, V> handler;
+  private final Options options;
+  private final AutoCloseable owned;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ExecutorService pool;
+  private final OffsetTracker offsets = new OffsetTracker();
+  private final Map<TopicPartition, Map<Long, Work>> inFlight = new ConcurrentHashMap<>();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+  private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final List<AutoCloseable> meterBindings = new ArrayList<>();
+  private final Counter in;
+  private final Counter dead;
+  private final Timer processing;
+  private final Map<String, Counter> out = new ConcurrentHashMap<>();
+  private volatile Runnable onDeath = () -> { };
+  private final java.util.concurrent.atomic.AtomicInteger accepted =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * @param topic the typed input topic
+   * @param handler the work
+   * @param options clients, policy, parallelism, metrics
+   * @param owned resources of the handler (models, sessions), closed when the loop ends; or null
+   */
+  public ConsumerLoop(Topic<K, V> topic, Handler<K, V> handler, Options options,
       AutoCloseable owned) {
-    this.stage = stage;
-    this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
-    this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    this.topic = topic;
     this.handler = handler;
-    this.policy = policy;
+    this.options = options;
     this.owned = owned;
-    consumer.subscribe(List.of(topic));
+    this.consumer = new KafkaConsumer<>(options.consumerProps(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    this.producer = new KafkaProducer<>(options.producerProps(), new ByteArraySerializer(),
+        new ByteArraySerializer());
+    this.pool = options.parallelism() == 0 ? null
+        : Executors.newFixedThreadPool(options.parallelism(), r -> {
+          Thread t = new Thread(r, "framewatch-" + options.stage() + "-work");
+          t.setDaemon(true);
+          return t;
+        });
+    MeterRegistry m = options.meters();
+    String stage = options.stage();
+    in = Counter.builder("framewatch.records.in").description("records read by a stage")
+        .tags("stage", stage, "topic", topic.name()).register(m);
+    dead = Counter.builder("framewatch.records.dead")
+        .description("input records sent to the dead letters, with the reason in headers")
+        .tags("stage", stage, "topic", topic.name()).register(m);
+    processing = Timer.builder("framewatch.records.processing")
+        .description("time a handler spent on one record")
+        .tags("stage", stage).publishPercentileHistogram().register(m);
+    KafkaClientMetrics cm = new KafkaClientMetrics(consumer);
+    cm.bindTo(m);
+    meterBindings.add(cm);
+    KafkaClientMetrics pm = new KafkaClientMetrics(producer);
+    pm.bindTo(m);
+    meterBindings.add(pm);
+  }
+
+  /** Called once if the loop dies of an error (the process should then be restarted). */
+  public void onDeath(Runnable r) {
+    this.onDeath = r;
+  }
+
+  /** The loop's state. */
+  public State state() {
+    return state.get();
+  }
+
+  /** Why the loop died, if it did. */
+  public Throwable cause() {
+    return fatal.get();
+  }
+
+  private void countOut(String t) {
+    out.computeIfAbsent(t, k -> Counter.builder("framewatch.records.out")
+        .description("records a stage published, counted on acknowledgement")
+        .tags("stage", options.stage(), "topic", k).register(options.meters())).increment();
   }
 
   @Override
   public void run() {
     try {
+      consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+          commit();
+          cancel(parts);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+          state.compareAndSet(State.STARTING, State.RUNNING);
+        }
+      });
+      int limit = Math.max(1, options.parallelism() + options.queue());
       while (running.get()) {
-        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
-        if (batch.isEmpty()) {
-          continue;
+        Throwable f = fatal.get();
+        if (f != null) {
+          throw f instanceof RuntimeException re ? re : new IllegalStateException(f);
         }
-        for (ConsumerRecord<byte[], byte[]> r : batch) {
-          process(r);
+        if (pool != null) {
+          if (accepted.get() >= limit) {
+            consumer.pause(consumer.assignment());
+          } else {
+            consumer.resume(consumer.paused());
+          }
         }
-        producer.flush();
-        consumer.commitSync();
+        List<Work> batch = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          Work w = accept(r);
+          if (w != null) {
+            batch.add(w);
+          }
+        }
+        if (pool == null && !batch.isEmpty()) {
+          producer.flush();
+          for (Work w : batch) {
+            complete(w);
+          }
+        }
+        commit();
       }
+      state.set(State.STOPPED);
     } catch (WakeupException e) {
       if (running.get()) {
-        throw e;
+        die(e);
+      } else {
+        state.set(State.STOPPED);
       }
-    } catch (RuntimeException e) {
-      LOG.error("{} worker stopped: {}", stage, e.toString(), e);
-      throw e;
+    } catch (Throwable e) {
+      die(e);
     } finally {
-      try (AutoCloseable resources = owned) {
-        producer.close(Duration.ofSeconds(10));
-        consumer.close();
-      } catch (Exception e) {
-        LOG.warn("{} worker: closing its resources failed: {}", stage, e.toString());
-      } finally {
-        stopped.countDown();
-      }
+      shutdown();
     }
   }
 
-  private void process(ConsumerRecord<byte[], byte[]> r) {
+  private void die(Throwable e) {
+    fatal.compareAndSet(null, e);
+    state.set(State.DEAD);
+    LOG.error("{} worker {} died: {}", options.stage(), options.clientId(), e.toString(), e);
+    onDeath.run();
+  }
+
+  private Work accept(ConsumerRecord<byte[], byte[]> r) {
+    in.increment();
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    Work w = new Work(r, tp);
+    offsets.started(tp, r.offset());
+    inFlight.computeIfAbsent(tp, k -> new ConcurrentHashMap<>()).put(r.offset(), w);
+    accepted.incrementAndGet();
+    Input<K, V> input;
     try {
-      handler.handle(r, producer);
+      K key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
+      V value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (value == null) {
+        finish(w); // a tombstone carries no work
+        return null;
+      }
+      input = new Input<>(key, value, r.topic(), r.partition(), r.offset(), r.timestamp(),
+          r.headers(), w::cancelled);
+    } catch (RuntimeException e) {
+      w.error = e;
+      if (pool == null) {
+        return w;
+      }
+      pool.execute(() -> complete(w));
+      return null;
+    }
+    if (pool == null) {
+      run(w, input);
+      return w;
+    }
+    pool.execute(() -> {
+      run(w, input);
+      try {
+        w.out.flush();
+      } catch (PublishException e) {
+        w.error = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        w.cancelled.set(true);
+      }
+      complete(w);
+    });
+    return null;
+  }
+
+  private void run(Work w, Input<K, V> input) {
+    long t0 = System.nanoTime();
+    try {
+      handler.handle(input, w.out);
+    } catch (CancelledWork e) {
+      w.cancelled.set(true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new WakeupException();
+      w.cancelled.set(true);
     } catch (Exception e) {
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      switch (policy) {
-        case FAIL -> throw new IllegalStateException(stage + " cannot process "
-            + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + reason, e);
-        case SKIP_AND_LOG -> LOG.warn("{} skipped {}-{}@{}: {}", stage, r.topic(), r.partition(),
-            r.offset(), reason);
-        case DEAD_LETTER -> {
-          LOG.warn("{} dead-lettered {}-{}@{}: {}", stage, r.topic(), r.partition(), r.offset(),
-              reason);
-          producer.send(DeadLetters.of(r, stage, reason));
+      w.error = e;
+    } finally {
+      processing.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Decides what becomes of a handled record; runs on the thread that handled it. */
+  private void complete(Work w) {
+    try {
+      if (w.cancelled()) {
+        LOG.info("{}: {}-{}@{} cut short; left uncommitted for redelivery", options.stage(),
+            w.tp.topic(), w.tp.partition(), w.raw.offset());
+        forget(w);
+        return;
+      }
+      if (w.error == null && pool == null) {
+        try {
+          w.out.flush(); // already flushed with the batch: this only resends failures
+        } catch (PublishException e) {
+          w.error = e;
+        }
+      }
+      if (w.error == null) {
+        finish(w);
+        return;
+      }
+      String reason = TrackedOutput.describe(w.error);
+      if (w.error instanceof PublishException p) {
+        reason = p.getMessage();
+      }
+      switch (options.policy()) {
+        case FAIL -> throw new IllegalStateException(options.stage() + " cannot process "
+            + w.tp + "@" + w.raw.offset() + ": " + reason, w.error);
+        case SKIP_AND_LOG -> LOG.warn("{} skipped {}@{}: {}", options.stage(), w.tp,
+            w.raw.offset(), reason);
+        case DEAD_LETTER -> deadLetter(w, reason);
+      }
+      finish(w);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      forget(w);
+    } catch (RuntimeException e) {
+      forget(w);
+      fatal.compareAndSet(null, e);
+    }
+  }
+
+  private void deadLetter(Work w, String reason) throws InterruptedException {
+    LOG.warn("{} dead-lettered {}@{}: {}", options.stage(), w.tp, w.raw.offset(), reason);
+    ProducerRecord<byte[], byte[]> dl = DeadLetters.of(w.raw, options.stage(), reason);
+    RuntimeException last = null;
+    for (int attempt = 0; attempt <= options.retry().attempts(); attempt++) {
+      if (attempt > 0) {
+        Thread.sleep(options.retry().backoff(attempt).toMillis());
+      }
+      try {
+        producer.send(dl).get(2, TimeUnit.MINUTES);
+        dead.increment();
+        return;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = new IllegalStateException("cannot dead-letter " + w.tp + "@" + w.raw.offset()
+            + " (" + reason + "): " + TrackedOutput.describe(e.getCause() == null ? e
+            : e.getCause()), e);
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private void finish(Work w) {
+    offsets.finished(w.tp, w.raw.offset());
+    forget(w);
+  }
+
+  private void forget(Work w) {
+    Map<Long, Work> m = inFlight.get(w.tp);
+    if (m != null) {
+      m.remove(w.raw.offset());
+    }
+    accepted.decrementAndGet();
+  }
+
+  private void cancel(Collection<TopicPartition> parts) {
+    for (TopicPartition tp : parts) {
+      Map<Long, Work> m = inFlight.get(tp);
+      if (m != null) {
+        m.values().forEach(w -> w.cancelled.set(true));
+      }
+    }
+    offsets.revoke(parts);
+  }
+
+  private void commit() {
+    Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
+    if (options.commitMetadata() != null) {
+      for (TopicPartition tp : consumer.assignment()) {
+        String meta = options.commitMetadata().apply(tp);
+        if (meta != null) {
+          OffsetAndMetadata o = ready.get(tp);
+          long at = o != null ? o.offset() : offsets.oldestRunning(tp);
+          if (at >= 0) {
+            ready.put(tp, new OffsetAndMetadata(at, meta));
+          }
         }
       }
     }
+    if (!ready.isEmpty()) {
+      try {
+        consumer.commitSync(ready);
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        LOG.warn("{}: commit failed ({}); records may be redone", options.stage(), e.toString());
+      }
+    }
   }
 
-  /** Stops polling, finishes the current record, commits and closes the clients. */
+  private void shutdown() {
+    running.set(false);
+    inFlight.values().forEach(m -> m.values().forEach(w -> w.cancelled.set(true)));
+    if (pool != null) {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (AutoCloseable resources = owned) {
+      try {
+        commit();
+      } catch (RuntimeException e) {
+        LOG.debug("{}: final commit failed: {}", options.stage(), e.toString());
+      }
+      for (AutoCloseable b : meterBindings) {
+        b.close();
+      }
+      producer.close(Duration.ofSeconds(10));
+      consumer.close();
+    } catch (Exception e) {
+      LOG.warn("{} worker: closing its resources failed: {}", options.stage(), e.toString());
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** Stops polling, cancels unfinished work (left uncommitted), commits what is done, closes. */
   @Override
   public void close() {
     running.set(false);

@@ -1,5 +1,6 @@
-package io.framewatch.topic;
+package io.framewatch.runtime;
 
+import io.framewatch.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;

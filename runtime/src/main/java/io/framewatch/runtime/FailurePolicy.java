@@ -1,4 +1,4 @@
-package io.framewatch.topic;
+package io.framewatch.runtime;
 
 /** What a stage does with a record it cannot process. */
 public enum FailurePolicy {

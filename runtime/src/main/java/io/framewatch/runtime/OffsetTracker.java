@@ -1,4 +1,4 @@
-package io.framewatch.decode;
+package io.framewatch.runtime;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -52,6 +52,20 @@ final class OffsetTracker {
       }
     }
     return out;
+  }
+
+  /** Offset of the oldest job of {@code tp} still running, or -1 when none is. */
+  synchronized long oldestRunning(TopicPartition tp) {
+    TreeMap<Long, Boolean> m = inFlight.get(tp);
+    if (m == null) {
+      return -1;
+    }
+    for (var e : m.entrySet()) {
+      if (!e.getValue()) {
+        return e.getKey();
+      }
+    }
+    return -1;
   }
 
   /** Forgets partitions this worker no longer owns. */

@@ -1,5 +1,7 @@
-package io.framewatch.topic;
+package io.framewatch.runtime;
 
+import io.framewatch.topic.Topic;
+import io.framewatch.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,13 @@
 package io.framewatch.sink;
 
+import io.framewatch.runtime.Health;
+import io.framewatch.runtime.Stage;
+import io.framewatch.runtime.StageContext;
 import io.framewatch.topic.Topics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -9,22 +15,58 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The sink stage: runs {@link SinkTopology} on Kafka Streams. */
-public final class SinkApp implements AutoCloseable {
+/**
+ * The sink stage: runs {@link SinkTopology} on Kafka Streams. A stream thread that dies of an
+ * error takes the instance to ERROR: the stage is then no longer live.
+ */
+public final class SinkApp implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(SinkApp.class);
 
-  private final KafkaStreams streams;
+  private final SinkConfig cfg;
+  private final StageContext ctx;
+  private volatile KafkaStreams streams;
+  private volatile KafkaStreamsMetrics metrics;
 
-  private SinkApp(KafkaStreams streams) {
-    this.streams = streams;
+  /**
+   * @param cfg stage settings
+   * @param ctx the process's meters and worker-death policy
+   */
+  public SinkApp(SinkConfig cfg, StageContext ctx) {
+    this.cfg = cfg;
+    this.ctx = ctx;
+  }
+
+  @Override
+  public String name() {
+    return "sink";
   }
 
   /** Starts the streams application; it runs until {@link #close()}. */
-  public static SinkApp start(SinkConfig cfg) {
-    KafkaStreams streams = new KafkaStreams(SinkTopology.build(), properties(cfg));
-    streams.setStateListener((now, before) -> LOG.info("sink: {} -> {}", before, now));
-    streams.start();
-    return new SinkApp(streams);
+  @Override
+  public void start() {
+    KafkaStreams s = new KafkaStreams(SinkTopology.build(), properties(cfg));
+    s.setStateListener((now, before) -> {
+      LOG.info("sink: {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR) {
+        ctx.onWorkerDeath().run();
+      }
+    });
+    metrics = new KafkaStreamsMetrics(s);
+    metrics.bindTo(ctx.meters());
+    s.start();
+    streams = s;
+  }
+
+  @Override
+  public Health health() {
+    KafkaStreams s = streams;
+    if (s == null) {
+      return new Health(true, false, Map.of("sink", "starting"));
+    }
+    KafkaStreams.State st = s.state();
+    boolean live = st != KafkaStreams.State.ERROR && st != KafkaStreams.State.PENDING_ERROR;
+    return new Health(live, st == KafkaStreams.State.RUNNING,
+        Map.of("sink-streams", st.name().toLowerCase(Locale.ROOT)));
   }
 
   static Properties properties(SinkConfig cfg) {
@@ -50,6 +92,11 @@ public final class SinkApp implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+    }
   }
 }

@@ -1,7 +1,7 @@
 package io.framewatch.sink;
 
-import io.framewatch.proto.VerdictInput;
-import io.framewatch.proto.VerdictState;
+import io.framewatch.sink.state.VerdictInput;
+import io.framewatch.sink.state.VerdictState;
 import io.framewatch.topic.ProtoSerde;
 import io.framewatch.topic.Topics;
 import org.apache.kafka.common.serialization.Serdes;

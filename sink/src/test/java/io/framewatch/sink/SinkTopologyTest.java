@@ -11,7 +11,7 @@ import io.framewatch.proto.FaceDetection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Probe;
 import io.framewatch.proto.Verdict;
-import io.framewatch.proto.VerdictState;
+import io.framewatch.sink.state.VerdictState;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.topic.Topics;
