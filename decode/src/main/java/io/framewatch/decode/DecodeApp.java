@@ -9,6 +9,8 @@ import io.framewatch.runtime.WorkerStage;
 import io.framewatch.runtime.Workers;
 import io.framewatch.topic.Topics;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 public final class DecodeApp extends WorkerStage {
   private final DecodeConfig cfg;
   private final StageContext ctx;
+  private final String workerName;
   private volatile StreamControls controls;
 
   /**
@@ -31,6 +34,14 @@ public final class DecodeApp extends WorkerStage {
   public DecodeApp(DecodeConfig cfg, StageContext ctx) {
     this.cfg = cfg;
     this.ctx = ctx;
+    // pid and a random suffix: several decode stages may share a host (or, in tests, a JVM)
+    this.workerName = ctx.host() + "/decode-" + ProcessHandle.current().pid() + "-"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  /** This process's decode worker name, as events report it. */
+  public String workerName() {
+    return workerName;
   }
 
   @Override
@@ -40,21 +51,47 @@ public final class DecodeApp extends WorkerStage {
 
   @Override
   protected Workers startWorkers() {
-    String name = ctx.host() + "/decode-" + ProcessHandle.current().pid();
+    String name = workerName;
     controls = new StreamControls(cfg.kafka(), name + "-control");
+    LiveOwnership live = new LiveOwnership(name);
     Map<String, Object> consumer = cfg.kafka().consumer(cfg.group(), name, false);
     // one job per poll: jobs are long, and the pause limit counts them one by one
     consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     ConsumerLoop.Options options = new ConsumerLoop.Options("decode", name, consumer,
         cfg.kafka().producer(name, true), FailurePolicy.DEAD_LETTER, cfg.workers(),
-        cfg.queueCapacity(), Retry.DEFAULT, ctx.meters(), null);
+        cfg.queueCapacity(), Retry.DEFAULT, ctx.meters(), tp -> live.metadata(tp.partition()));
     return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS, (in, out) -> {
       VideoJob job = in.value();
       if (job.getVideoId().isEmpty() || job.getSourceUri().isEmpty()) {
         throw new IllegalArgumentException("video job without video id or source");
       }
-      new VideoDecoder(cfg, name).decode(job, new KafkaDecodeOutput(out),
-          () -> controls.stopRequested(job.getVideoId()), in::cancelled);
+      Optional<JobControl.Takeover> previous = job.getLive()
+          ? LiveOwnership.previousOwner(in.previousMetadata(), job.getVideoId())
+          : Optional.empty();
+      new VideoDecoder(cfg, name).decode(job, new KafkaDecodeOutput(out), new JobControl() {
+        @Override
+        public boolean stopRequested() {
+          return controls.stopRequested(job.getVideoId());
+        }
+
+        @Override
+        public boolean cancelled() {
+          return in.cancelled();
+        }
+
+        @Override
+        public Optional<Takeover> takeover() {
+          return previous;
+        }
+
+        @Override
+        public void liveFrame(long wallMs) {
+          live.frame(in.partition(), job.getVideoId(), wallMs);
+        }
+      });
+      // finished (stopped, failed or a file): nobody resumes it. A cancelled job keeps its record
+      // for the commit that hands the partition over.
+      live.ended(in.partition(), job.getVideoId());
     }, options, null), ctx.onWorkerDeath());
   }
 

@@ -41,19 +41,27 @@ public final class FrameSampler {
       return false;
     }
     boolean take;
+    long slot = (long) Math.floor(Math.max(0, ptsUs) * fps / 1_000_000.0);
     if (keyframesOnly) {
       take = keyframe;
     } else {
-      long slot = (long) Math.floor(Math.max(0, ptsUs) * fps / 1_000_000.0);
       take = slot > lastSlot;
-      if (take) {
-        lastSlot = slot;
-      }
+    }
+    if (take) {
+      lastSlot = slot;
     }
     if (take) {
       taken++;
     }
     return take;
+  }
+
+  /**
+   * The 1/N-second time slot of the last frame taken: a live stream's sample index, which any
+   * worker computes alike from the wall clock.
+   */
+  public long lastSlot() {
+    return lastSlot;
   }
 
   /** Samples a stream of this duration should yield (an estimate until the stream ends). */

@@ -65,19 +65,19 @@ public final class VideoDecoder {
 
   /** Decodes a file job to its end (no stop control, never cancelled). */
   public void decode(VideoJob job, DecodeOutput out) throws Exception {
-    decode(job, out, () -> false, () -> false);
+    decode(job, out, JobControl.none());
   }
 
   /**
-   * Runs the job to its end, or until {@code stop} says so (live streams: they then end with
+   * Runs the job to its end, or until a stop is requested (live streams: they then end with
    * {@code STOPPED} and {@code EndOfVideo}). Returns normally also when the input is bad: the
-   * failure is published as an event. When {@code cancelled} turns true (shutdown, rebalance) the
-   * job ends at once with {@link CancelledWork} and publishes nothing final: it is not finished,
-   * and the next owner decodes it again. Throws also when publishing fails.
+   * failure is published as an event. When the job is cancelled (shutdown, rebalance) it ends at
+   * once with {@link CancelledWork} and publishes nothing final: it is not finished, and the next
+   * owner decodes it again. Throws also when publishing fails.
    */
-  public void decode(VideoJob job, DecodeOutput out, BooleanSupplier stop,
-      BooleanSupplier cancelled) throws Exception {
-    Job state = new Job(job, out, stop, cancelled);
+  public void decode(VideoJob job, DecodeOutput out, JobControl control) throws Exception {
+    BooleanSupplier cancelled = control::cancelled;
+    Job state = new Job(job, out, control);
     try {
       if (job.getLive()) {
         state.runLive();
@@ -109,6 +109,11 @@ public final class VideoDecoder {
     final DecodeOutput out;
     final BooleanSupplier stop;
     final BooleanSupplier cancelled;
+    final JobControl control;
+    /** Live: wall-clock origin of sample times, the same for every worker that runs the job. */
+    final long originMs;
+    /** Live: sample indices sent since the last Progress. */
+    final List<Long> unreported = new ArrayList<>();
     final long startMs = System.currentTimeMillis();
     final FrameSampler sampler;
     final BurstSampler bursts;
@@ -125,11 +130,13 @@ public final class VideoDecoder {
     long qpFrames;
     List<FrameRecord> pendingBurst = new ArrayList<>();
 
-    Job(VideoJob job, DecodeOutput out, BooleanSupplier stop, BooleanSupplier cancelled) {
+    Job(VideoJob job, DecodeOutput out, JobControl control) {
       this.job = job;
       this.out = out;
-      this.stop = stop;
-      this.cancelled = cancelled;
+      this.control = control;
+      this.stop = control::stopRequested;
+      this.cancelled = control::cancelled;
+      this.originMs = job.getSubmittedAtMs() > 0 ? job.getSubmittedAtMs() : startMs;
       this.sampler = new FrameSampler(job.getDetectSampling());
       this.bursts = new BurstSampler(job.getBursts());
       this.format = job.getPixelFormat() == PixelFormat.BGR24 ? PixelFormat.BGR24
@@ -259,6 +266,15 @@ public final class VideoDecoder {
         }
         MediaProbe.Result p = MediaProbe.describe(g.getFormatContext(), cfg.maxSourcePixels());
         boolean reconnect = probe != null;
+        if (probe == null && control.takeover().isPresent()) {
+          JobControl.Takeover t = control.takeover().get();
+          out.event(event().setStream(StreamEvent.newBuilder()
+              .setKind(StreamEvent.Kind.RESUMED)
+              .setReason("taken over from " + t.worker())
+              .setPreviousWorker(t.worker())
+              .setGapMs(Math.max(0, System.currentTimeMillis() - t.lastFrameMs()))).build());
+          LOG.info("stream {}: taken over from {}", job.getVideoId(), t.worker());
+        }
         if (probe == null) {
           probe = p.probe().toBuilder().setEstimatedSamples(job.getLive() ? 0
               : sampler.estimate(p.probe().getDurationUs())).build();
@@ -289,17 +305,27 @@ public final class VideoDecoder {
             long now = System.currentTimeMillis();
             lastFrameWallMs = now;
             // Live: the stream's clock restarts on every reconnect, so sampling and frame times
-            // follow the wall clock since the stream started.
-            long pts = job.getLive() ? (now - startMs) * 1000 : streamPts;
+            // follow the wall clock since the job was submitted; a sample's index is its time
+            // slot, so a worker that takes the stream over continues the indices without
+            // reusing or skipping any.
+            long pts = job.getLive() ? (now - originMs) * 1000 : streamPts;
             lastPts = Math.max(lastPts, pts);
+            if (job.getLive()) {
+              control.liveFrame(now);
+            }
             if (sampler.take(pts, key)) {
               CompressionStats cs = qp ? QpStats.of(av) : CompressionStats.getDefaultInstance();
               if (cs.getQpAvailable()) {
                 qpSum += cs.getQpMean();
                 qpFrames++;
               }
+              long index = job.getLive() ? sampler.lastSlot() : samples;
+              samples++;
               out.frame(record(av, scaler, size, pts, streamPts, key,
-                  cs.toBuilder().setBitsPerPixel(bpp).build(), samples++, p));
+                  cs.toBuilder().setBitsPerPixel(bpp).build(), index, p));
+              if (job.getLive()) {
+                unreported.add(index);
+              }
             }
             if (bursts.take(pts)) {
               pendingBurst.add(record(av, scaler, burstSize, pts, streamPts, key,
@@ -314,8 +340,7 @@ public final class VideoDecoder {
             frames++;
             if (now >= nextProgress[0]) {
               nextProgress[0] = now + PROGRESS_EVERY_MS;
-              out.event(event().setProgress(Progress.newBuilder().setFramesDecoded(frames)
-                  .setSamplesEmitted(samples).setPositionUs(pts)).build());
+              progress(pts);
             }
           };
           while (!halted()) {
@@ -347,6 +372,21 @@ public final class VideoDecoder {
         // a burst cut by the end or by a reconnect is incomplete: drop it
         pendingBurst.clear();
       }
+    }
+
+    /**
+     * Publishes progress. Live: only after the frames so far are acknowledged, with their sample
+     * indices, so the sink never expects a frame that was lost with a dying worker.
+     */
+    void progress(long pts) throws Exception {
+      Progress.Builder b = Progress.newBuilder().setFramesDecoded(frames)
+          .setSamplesEmitted(samples).setPositionUs(pts);
+      if (job.getLive()) {
+        out.flush();
+        b.addAllAckedSamples(unreported);
+        unreported.clear();
+      }
+      out.event(event().setProgress(b).build());
     }
 
     private FrameRecord record(AVFrame av, FrameScaler scaler, int[] size, long pts,
@@ -384,6 +424,10 @@ public final class VideoDecoder {
       EndOfVideo.Builder end = EndOfVideo.newBuilder().setSamplesExpected(samples)
           .setFramesDecoded(frames).setDecodeMs(System.currentTimeMillis() - startMs)
           .setBurstsExpected(burstCount);
+      if (job.getLive()) {
+        end.setLive(true).addAllAckedSamples(unreported);
+        unreported.clear();
+      }
       if (qpFrames > 0) {
         end.setQpMean(qpSum / qpFrames);
       }

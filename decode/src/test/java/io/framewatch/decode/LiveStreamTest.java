@@ -65,7 +65,17 @@ class LiveStreamTest {
     Thread worker = new Thread(() -> {
       try {
         new VideoDecoder(VideoDecoderTest.config(8192L * 8192), "test")
-            .decode(job, out, stop::get, () -> false);
+            .decode(job, out, new JobControl() {
+              @Override
+              public boolean stopRequested() {
+                return stop.get();
+              }
+
+              @Override
+              public boolean cancelled() {
+                return false;
+              }
+            });
       } catch (Throwable t) {
         failed.set(t);
       }
@@ -97,12 +107,24 @@ class LiveStreamTest {
         .forEach(e -> gaps.add(e.getStream().getGapMs()));
     assertTrue(gaps.get(0) > 0, "the reconnect reports the gap: " + gaps);
     long previous = -1;
-    for (int i = 0; i < out.frames.size(); i++) {
-      FrameRecord f = out.frames.get(i);
-      assertEquals(i, f.getSampleIndex(), "sample indices continue across the reconnect");
+    long previousIndex = -1;
+    java.util.Set<Long> sent = new java.util.TreeSet<>();
+    for (FrameRecord f : out.frames) {
+      // a live sample's index is its half-second slot of wall-clock time since submission, so
+      // another worker taking the stream over would continue it without reuse
+      assertEquals(f.getPtsUs() * 2 / 1_000_000, f.getSampleIndex(), "index is the time slot");
+      assertTrue(f.getSampleIndex() > previousIndex, "indices only grow across the reconnect");
       assertTrue(f.getPtsUs() > previous, "wall-clock timestamps only grow");
       previous = f.getPtsUs();
+      previousIndex = f.getSampleIndex();
+      sent.add(f.getSampleIndex());
     }
+    java.util.Set<Long> reported = new java.util.TreeSet<>();
+    out.events.stream().filter(VideoEvent::hasProgress)
+        .forEach(e -> reported.addAll(e.getProgress().getAckedSamplesList()));
+    reported.addAll(last.getEnd().getAckedSamplesList());
+    assertTrue(last.getEnd().getLive());
+    assertEquals(sent, reported, "every sent sample is reported once acknowledged");
     // Live sampling follows the wall clock: about 2 frames per second of stream time.
     double seconds = (out.frames.get(out.frames.size() - 1).getPtsUs()
         - out.frames.get(0).getPtsUs()) / 1e6;

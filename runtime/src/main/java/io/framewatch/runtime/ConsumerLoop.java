@@ -144,6 +144,9 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
   private final ExecutorService pool;
   private final OffsetTracker offsets = new OffsetTracker();
   private final Map<TopicPartition, Map<Long, Work>> inFlight = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, String> previousMetadata = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, String> committedMetadata = new java.util.HashMap<>();
+  private long metadataCommittedAt;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -230,6 +233,11 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+          if (options.commitMetadata() != null && !parts.isEmpty()) {
+            // what the previous owner recorded with its last commit (e.g. its live streams)
+            consumer.committed(new java.util.HashSet<>(parts)).forEach((tp, o) ->
+                previousMetadata.put(tp, o == null || o.metadata() == null ? "" : o.metadata()));
+          }
           state.compareAndSet(State.STARTING, State.RUNNING);
         }
       });
@@ -298,7 +306,7 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
         return null;
       }
       input = new Input<>(key, value, r.topic(), r.partition(), r.offset(), r.timestamp(),
-          r.headers(), w::cancelled);
+          r.headers(), w::cancelled, previousMetadata.getOrDefault(tp, ""));
     } catch (RuntimeException e) {
       w.error = e;
       if (pool == null) {
@@ -427,19 +435,26 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
       }
     }
     offsets.revoke(parts);
+    parts.forEach(committedMetadata::remove);
   }
 
   private void commit() {
     Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
+    long now = System.currentTimeMillis();
     if (options.commitMetadata() != null) {
+      // the metadata rides on offset commits; when only it changed, at most once a second
+      boolean due = now - metadataCommittedAt >= 1000;
       for (TopicPartition tp : consumer.assignment()) {
         String meta = options.commitMetadata().apply(tp);
-        if (meta != null) {
-          OffsetAndMetadata o = ready.get(tp);
-          long at = o != null ? o.offset() : offsets.oldestRunning(tp);
-          if (at >= 0) {
-            ready.put(tp, new OffsetAndMetadata(at, meta));
-          }
+        if (meta == null || meta.equals(committedMetadata.get(tp))) {
+          continue;
+        }
+        OffsetAndMetadata o = ready.get(tp);
+        long at = o != null ? o.offset() : offsets.oldestRunning(tp);
+        if (at >= 0 && (o != null || due)) {
+          ready.put(tp, new OffsetAndMetadata(at, meta));
+          committedMetadata.put(tp, meta);
+          metadataCommittedAt = now;
         }
       }
     }

@@ -19,9 +19,11 @@ public final class Input<K, V> {
   private final long timestamp;
   private final Headers headers;
   private final BooleanSupplier cancelled;
+  private final String previousMetadata;
 
   Input(K key, V value, String topic, int partition, long offset, long timestamp, Headers headers,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled, String previousMetadata) {
+    this.previousMetadata = previousMetadata;
     this.key = key;
     this.value = value;
     this.topic = topic;
@@ -73,6 +75,14 @@ public final class Input<K, V> {
    */
   public boolean cancelled() {
     return cancelled.getAsBoolean();
+  }
+
+  /**
+   * The metadata committed with this partition's offset when this worker was given the partition
+   * (what the previous owner recorded, e.g. the live streams it was running); empty if none.
+   */
+  public String previousMetadata() {
+    return previousMetadata;
   }
 
   /** {@code topic-partition@offset}, for logs and reasons. */

@@ -8,6 +8,8 @@ import java.util.Map;
  */
 public abstract class WorkerStage implements Stage {
   private volatile Workers workers;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * Loads models and starts the workers.
@@ -33,6 +35,9 @@ public abstract class WorkerStage implements Stage {
 
   @Override
   public final void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     Workers w = workers;
     if (w != null) {
       w.close();

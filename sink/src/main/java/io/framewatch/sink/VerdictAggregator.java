@@ -1,6 +1,5 @@
 package io.framewatch.sink;
 
-import com.google.protobuf.ByteString;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Verdict;
@@ -29,6 +28,7 @@ public final class VerdictAggregator {
     long at;
     if (input.hasEvent()) {
       at = onEvent(v, input.getEvent());
+      onLiveAccounting(s, input.getEvent());
     } else if (input.hasFrame()) {
       at = input.getAtMs();
       onFrame(s, v, input.getFrame());
@@ -42,8 +42,15 @@ public final class VerdictAggregator {
     if (s.getScoredFaces() > 0) {
       v.setScoreMean(s.getScoreSum() / s.getScoredFaces());
     }
+    if (s.getLiveEnded()) {
+      // live: the expected samples are those the decoders reported; a frame acknowledged just
+      // before its worker died, after its last report, is counted when it arrives
+      v.setFramesExpected(SampleBitmap.unionCount(s.getReportedSamples(), s.getSeenSamples()));
+    }
     if (v.getStatus() != VerdictStatus.FAILED) {
-      boolean complete = v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected();
+      boolean complete = s.getLiveEnded()
+          ? SampleBitmap.subset(s.getReportedSamples(), s.getSeenSamples())
+          : v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected();
       v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
     }
     return s.build();
@@ -65,20 +72,25 @@ public final class VerdictAggregator {
     return e.getAtMs();
   }
 
+  /** Live streams report the sample indices their frames were acknowledged under. */
+  private static void onLiveAccounting(VerdictState.Builder s, VideoEvent e) {
+    if (e.hasProgress() && e.getProgress().getAckedSamplesCount() > 0) {
+      s.setReportedSamples(SampleBitmap.with(s.getReportedSamples(),
+          e.getProgress().getAckedSamplesList()));
+    } else if (e.hasEnd() && e.getEnd().getLive()) {
+      s.setReportedSamples(SampleBitmap.with(s.getReportedSamples(),
+          e.getEnd().getAckedSamplesList()));
+      s.setLiveEnded(true);
+    }
+  }
+
   private static void onFrame(VerdictState.Builder s, Verdict.Builder v, FrameAnalysis f) {
     long idx = f.getSampleIndex();
-    if (idx >= 0 && idx < MAX_TRACKED_SAMPLES) {
-      byte[] seen = s.getSeenSamples().toByteArray();
-      int b = (int) (idx >>> 3);
-      int bit = 1 << (idx & 7);
-      if (b < seen.length && (seen[b] & bit) != 0) {
+    if (SampleBitmap.trackable(idx)) {
+      if (SampleBitmap.contains(s.getSeenSamples(), idx)) {
         return; // a redelivered frame: already counted
       }
-      if (b >= seen.length) {
-        seen = java.util.Arrays.copyOf(seen, Math.max(b + 1, seen.length * 2));
-      }
-      seen[b] |= (byte) bit;
-      s.setSeenSamples(ByteString.copyFrom(seen));
+      s.setSeenSamples(SampleBitmap.with(s.getSeenSamples(), java.util.List.of(idx)));
     }
     v.setFramesAnalyzed(v.getFramesAnalyzed() + 1);
     v.setAnalysisMsTotal(v.getAnalysisMsTotal() + f.getAnalysisMs());
