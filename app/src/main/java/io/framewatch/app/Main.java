@@ -4,6 +4,7 @@ import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.ManagementServer;
+import io.framewatch.runtime.Settings;
 import io.framewatch.runtime.Stage;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.TopicCatalog;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "framewatch", mixinStandardHelpOptions = true, version = "framewatch 0.1.0",
     description = "Streaming video forensics: deepfake screening and super-resolution on Kafka.",
     subcommands = {Main.Demo.class, Main.Analyze.class, Main.Run.class, Main.Broker.class,
-        ModelsCommand.class, BenchCommand.class, ToolsCommand.Faces.class,
+        Main.Config.class, ModelsCommand.class, BenchCommand.class, ToolsCommand.Faces.class,
         ToolsCommand.Ffmpeg.class})
 public final class Main {
 
@@ -156,15 +157,13 @@ public final class Main {
       }
       KafkaSettings kafka = new KafkaSettings(bootstrap);
       try (Admin admin = Admin.create(kafka.admin())) {
-        TopicCatalog.ensure(admin, Short.parseShort(
-            env.getOrDefault("FRAMEWATCH_REPLICATION", "1")));
+        TopicCatalog.ensure(admin, Settings.REPLICATION.read(env).shortValue());
       }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(registry);
       new JvmThreadMetrics().bindTo(registry);
       new ProcessorMetrics().bindTo(registry);
-      boolean exitOnDeath = Boolean.parseBoolean(
-          env.getOrDefault("FRAMEWATCH_EXIT_ON_WORKER_DEATH", "true"));
+      boolean exitOnDeath = Settings.EXIT_ON_WORKER_DEATH.read(env);
       StageContext ctx = new StageContext(registry, () -> {
         if (exitOnDeath) {
           // from another thread: the exit runs the shutdown hook, which waits for the workers
@@ -181,9 +180,8 @@ public final class Main {
       List<AutoCloseable> parts = new ArrayList<>();
       try {
         if (stage.equals("all")) {
-          Stack all = Stack.start(env, kafka,
-              Path.of(env.getOrDefault("FRAMEWATCH_MEDIA_DIR", "media")),
-              Integer.parseInt(env.getOrDefault("FRAMEWATCH_HTTP_PORT", "8080")), ctx);
+          Stack all = Stack.start(env, kafka, Path.of(Settings.MEDIA_DIR.read(env)),
+              Settings.HTTP_PORT.read(env), ctx);
           parts.add(all);
           stages.addAll(all.stages());
         } else {
@@ -192,10 +190,8 @@ public final class Main {
           s.start();
           stages.add(s);
         }
-        ManagementServer mgmt = new ManagementServer(
-            env.getOrDefault("FRAMEWATCH_MANAGEMENT_HOST", "0.0.0.0"),
-            Integer.parseInt(env.getOrDefault("FRAMEWATCH_MANAGEMENT_PORT", "9400")),
-            () -> stages, registry, kafka);
+        ManagementServer mgmt = new ManagementServer(Settings.MANAGEMENT_HOST.read(env),
+            Settings.MANAGEMENT_PORT.read(env), () -> stages, registry, kafka);
         parts.add(mgmt);
         System.out.println("framewatch " + stage + " running against " + bootstrap
             + "; health and metrics on port " + mgmt.port());
@@ -222,6 +218,30 @@ public final class Main {
           System.err.println("framewatch: stopping failed: " + e);
         }
       }
+    }
+  }
+
+  /** {@code framewatch config}. */
+  @Command(name = "config", description = "Every FRAMEWATCH_* option: its value here, default,"
+      + " the stage that reads it and what it means.")
+  static final class Config implements Callable<Integer> {
+    @Option(names = "--markdown", description = "Print the table of docs/OPERATIONS.md.")
+    boolean markdown;
+
+    @Override
+    public Integer call() {
+      if (markdown) {
+        System.out.print(Settings.markdownTable());
+        return 0;
+      }
+      Map<String, String> env = System.getenv();
+      for (var s : Settings.all()) {
+        String value = env.get(s.env());
+        System.out.printf("%-34s %-22s %s%n", s.env(), value != null ? value
+            : "(" + (s.defaultText() == null ? "unset" : s.defaultText().replace("`", ""))
+            + ")", s.doc());
+      }
+      return 0;
     }
   }
 

@@ -2,6 +2,7 @@ package io.framewatch.app;
 
 import io.framewatch.ingest.IngestApp;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import io.framewatch.runtime.Stage;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.TopicCatalog;
@@ -31,13 +32,13 @@ public final class Stack implements AutoCloseable {
       TopicCatalog.ensure(admin, (short) 1);
     }
     Map<String, String> e = new HashMap<>(env);
-    e.put("FRAMEWATCH_HTTP_PORT", Integer.toString(httpPort));
-    e.put("FRAMEWATCH_MEDIA_DIR", mediaDir.toString());
-    e.putIfAbsent("FRAMEWATCH_HTTP_HOST", "127.0.0.1");
+    e.put(Settings.HTTP_PORT.env(), Integer.toString(httpPort));
+    e.put(Settings.MEDIA_DIR.env(), mediaDir.toString());
+    e.putIfAbsent(Settings.HTTP_HOST.env(), "127.0.0.1");
     // Kafka Streams state belongs to one cluster: a stack on a fresh broker must not reuse the
     // checkpoints of an earlier one.
     stateDir = Files.createTempDirectory("framewatch-state");
-    e.putIfAbsent("FRAMEWATCH_STATE_DIR", stateDir.toString());
+    e.putIfAbsent(Settings.STATE_DIR.env(), stateDir.toString());
     try {
       for (String name : Stages.NAMES) {
         Stage s = Stages.create(name, e, kafka, ctx);

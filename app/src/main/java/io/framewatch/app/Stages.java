@@ -10,6 +10,7 @@ import io.framewatch.inference.ModelStore;
 import io.framewatch.ingest.IngestApp;
 import io.framewatch.ingest.IngestConfig;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import io.framewatch.runtime.Stage;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.sink.SinkApp;
@@ -27,6 +28,11 @@ final class Stages {
 
   private Stages() {}
 
+  /** The model store that {@code env} configures. */
+  static ModelStore models(Map<String, String> env) {
+    return ModelStore.of(Settings.CACHE.read(env, null), Settings.MODELS_DIR.read(env));
+  }
+
   /**
    * Builds (does not start) a stage.
    *
@@ -37,10 +43,8 @@ final class Stages {
     return switch (name) {
       case "ingest" -> new IngestApp(IngestConfig.fromEnv(env, kafka));
       case "decode" -> new DecodeApp(DecodeConfig.fromEnv(env, kafka), ctx);
-      case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka),
-          ModelStore.fromEnvironment(), ctx);
-      case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka),
-          ModelStore.fromEnvironment(), ctx);
+      case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka), models(env), ctx);
+      case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka), models(env), ctx);
       case "sink" -> new SinkApp(SinkConfig.fromEnv(env, kafka), ctx);
       default -> throw new IllegalArgumentException("unknown stage '" + name
           + "'; expected ingest, decode, detect, enhance, sink or all");

@@ -1,6 +1,7 @@
 package io.framewatch.decode;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import java.util.Map;
 
 /**
@@ -39,19 +40,11 @@ public record DecodeConfig(
     }
   }
 
-  /**
-   * Reads {@code FRAMEWATCH_DECODE_WORKERS} (2 jobs at once), {@code FRAMEWATCH_MAX_ANALYSIS_SIDE}
-   * (640), {@code FRAMEWATCH_MAX_SOURCE_PIXELS} (8192x8192), {@code FRAMEWATCH_DECODER_THREADS}
-   * (0 = FFmpeg's choice) and {@code FRAMEWATCH_DECODE_QUEUE} (2).
-   */
+  /** Reads the decode options of {@link Settings} from {@code env}. */
   public static DecodeConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
-    return new DecodeConfig(kafka,
-        env.getOrDefault("FRAMEWATCH_DECODE_GROUP", "framewatch-decode"),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODE_WORKERS", "2")),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_MAX_ANALYSIS_SIDE", "640")),
-        Long.parseLong(env.getOrDefault("FRAMEWATCH_MAX_SOURCE_PIXELS",
-            Long.toString(8192L * 8192L))),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODER_THREADS", "0")),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DECODE_QUEUE", "2")));
+    return new DecodeConfig(kafka, Settings.DECODE_GROUP.read(env),
+        Settings.DECODE_WORKERS.read(env), Settings.MAX_ANALYSIS_SIDE.read(env),
+        Settings.MAX_SOURCE_PIXELS.read(env), Settings.DECODER_THREADS.read(env),
+        Settings.DECODE_QUEUE.read(env));
   }
 }

@@ -2,6 +2,8 @@ package io.framewatch.detect;
 
 import io.framewatch.inference.Device;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Setting;
+import io.framewatch.runtime.Settings;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,11 +55,8 @@ public record DetectConfig(
     }
   }
 
-  /**
-   * Classifier used when FRAMEWATCH_CLASSIFIER is unset: the shipped demonstration CADDM-style
-   * detector (docs/models/caddm-demo.md; demonstration only, not for production moderation).
-   */
-  public static final String DEFAULT_CLASSIFIER = "caddm-demo";
+  /** Classifier used when FRAMEWATCH_CLASSIFIER is unset (see {@link Settings#CLASSIFIER}). */
+  public static final String DEFAULT_CLASSIFIER = Settings.CLASSIFIER.defaultText();
   /**
    * Classifier for heavily compressed frames when FRAMEWATCH_CLASSIFIER_COMPRESSED is unset:
    * none, so every frame goes to {@link #DEFAULT_CLASSIFIER}. Measured on the held-out person,
@@ -65,32 +64,20 @@ public record DetectConfig(
    * routing compressed frames to fst-demo would only lose accuracy (docs/models/caddm-demo.md,
    * "Compression and routing").
    */
-  public static final String DEFAULT_COMPRESSED_CLASSIFIER = "none";
-  /** QP from which frames go to the compressed-frame classifier (FRAMEWATCH_ROUTE_QP). */
-  public static final float DEFAULT_ROUTE_QP = 35f;
+  public static final String DEFAULT_COMPRESSED_CLASSIFIER =
+      Settings.CLASSIFIER_COMPRESSED.defaultText();
 
-  private static Optional<String> model(Map<String, String> env, String key, String fallback) {
-    String v = env.getOrDefault(key, fallback).strip();
-    return v.isEmpty() || v.equals(FrameAnalyzer.NO_MODEL) ? Optional.empty() : Optional.of(v);
+  private static Optional<String> model(Map<String, String> env, Setting<String> setting) {
+    String v = setting.read(env);
+    return v.equals(FrameAnalyzer.NO_MODEL) ? Optional.empty() : Optional.of(v);
   }
 
-  /**
-   * Reads {@code FRAMEWATCH_DETECT_WORKERS} (1), {@code FRAMEWATCH_DETECTOR}
-   * (blazeface-front-128), {@code FRAMEWATCH_CLASSIFIER} ({@link #DEFAULT_CLASSIFIER}; "none"
-   * for none), {@code FRAMEWATCH_CLASSIFIER_COMPRESSED} ({@link #DEFAULT_COMPRESSED_CLASSIFIER}),
-   * {@code FRAMEWATCH_ROUTE_QP} ({@link #DEFAULT_ROUTE_QP}), {@code FRAMEWATCH_MIN_FACE_SCORE}
-   * (0.5), {@code FRAMEWATCH_INTRA_OP_THREADS} (1) and {@code FRAMEWATCH_DEVICE} (auto).
-   */
+  /** Reads the detect options of {@link Settings} from {@code env}. */
   public static DetectConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
-    return new DetectConfig(kafka,
-        env.getOrDefault("FRAMEWATCH_DETECT_GROUP", "framewatch-detect"),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_DETECT_WORKERS", "1")),
-        env.getOrDefault("FRAMEWATCH_DETECTOR", BlazeFaceSpec.FRONT_128.modelId()),
-        model(env, "FRAMEWATCH_CLASSIFIER", DEFAULT_CLASSIFIER),
-        model(env, "FRAMEWATCH_CLASSIFIER_COMPRESSED", DEFAULT_COMPRESSED_CLASSIFIER),
-        Float.parseFloat(env.getOrDefault("FRAMEWATCH_ROUTE_QP", String.valueOf(DEFAULT_ROUTE_QP))),
-        Float.parseFloat(env.getOrDefault("FRAMEWATCH_MIN_FACE_SCORE", "0.5")),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_INTRA_OP_THREADS", "1")),
-        Device.parse(env.getOrDefault("FRAMEWATCH_DEVICE", "auto")));
+    return new DetectConfig(kafka, Settings.DETECT_GROUP.read(env),
+        Settings.DETECT_WORKERS.read(env), Settings.DETECTOR.read(env),
+        model(env, Settings.CLASSIFIER), model(env, Settings.CLASSIFIER_COMPRESSED),
+        Settings.ROUTE_QP.read(env), Settings.MIN_FACE_SCORE.read(env),
+        Settings.INTRA_OP_THREADS.read(env), Device.parse(Settings.DEVICE.read(env)));
   }
 }

@@ -2,6 +2,7 @@ package io.framewatch.enhance;
 
 import io.framewatch.inference.Device;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ public record EnhanceConfig(KafkaSettings kafka, String group, int workers, Opti
     int intraOpThreads, Device device) {
 
   /** Model used when FRAMEWATCH_SR_MODEL is unset. */
-  public static final String DEFAULT_MODEL = "burstnc-x3";
+  public static final String DEFAULT_MODEL = Settings.SR_MODEL.defaultText();
 
   /** Validates the settings. */
   public EnhanceConfig {
@@ -31,18 +32,12 @@ public record EnhanceConfig(KafkaSettings kafka, String group, int workers, Opti
     }
   }
 
-  /**
-   * Reads {@code FRAMEWATCH_ENHANCE_WORKERS} (1), {@code FRAMEWATCH_SR_MODEL}
-   * ({@link #DEFAULT_MODEL}; "none" for none), {@code FRAMEWATCH_INTRA_OP_THREADS} (1) and
-   * {@code FRAMEWATCH_DEVICE} (auto).
-   */
+  /** Reads the enhance options of {@link Settings} from {@code env}. */
   public static EnhanceConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
-    String model = env.getOrDefault("FRAMEWATCH_SR_MODEL", DEFAULT_MODEL).strip();
-    return new EnhanceConfig(kafka,
-        env.getOrDefault("FRAMEWATCH_ENHANCE_GROUP", "framewatch-enhance"),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_ENHANCE_WORKERS", "1")),
-        model.isEmpty() || model.equals("none") ? Optional.empty() : Optional.of(model),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_INTRA_OP_THREADS", "1")),
-        Device.parse(env.getOrDefault("FRAMEWATCH_DEVICE", "auto")));
+    String model = Settings.SR_MODEL.read(env);
+    return new EnhanceConfig(kafka, Settings.ENHANCE_GROUP.read(env),
+        Settings.ENHANCE_WORKERS.read(env),
+        model.equals("none") ? Optional.empty() : Optional.of(model),
+        Settings.INTRA_OP_THREADS.read(env), Device.parse(Settings.DEVICE.read(env)));
   }
 }

@@ -14,14 +14,26 @@ import java.util.Optional;
  */
 public record ModelStore(Path cacheDir, Optional<Path> userDir) {
 
-  /** The store used by the CLI and the stages: {@code FRAMEWATCH_CACHE}, else ~/.cache/framewatch. */
+  /**
+   * The store of the one-shot tools and tests: {@code FRAMEWATCH_CACHE} and
+   * {@code FRAMEWATCH_MODELS_DIR} of the process. Stages get theirs from the configuration they
+   * are started with ({@link #of}).
+   */
   public static ModelStore fromEnvironment() {
-    String cache = System.getProperty("framewatch.cache", System.getenv("FRAMEWATCH_CACHE"));
-    Path dir = cache != null && !cache.isBlank()
-        ? Path.of(cache)
+    return of(System.getenv("FRAMEWATCH_CACHE"), System.getenv("FRAMEWATCH_MODELS_DIR"));
+  }
+
+  /**
+   * A store in {@code cache} (else the {@code framewatch.cache} system property, else
+   * ~/.cache/framewatch) with the user's models in {@code modelsDir}, if set.
+   */
+  public static ModelStore of(String cache, String modelsDir) {
+    String c = System.getProperty("framewatch.cache", cache);
+    Path dir = c != null && !c.isBlank()
+        ? Path.of(c)
         : Path.of(System.getProperty("user.home"), ".cache", "framewatch");
-    String user = System.getenv("FRAMEWATCH_MODELS_DIR");
-    return new ModelStore(dir, Optional.ofNullable(user).filter(s -> !s.isBlank()).map(Path::of));
+    return new ModelStore(dir,
+        Optional.ofNullable(modelsDir).filter(s -> !s.isBlank()).map(Path::of));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -27,15 +28,9 @@ public record IngestConfig(
     mediaDir = mediaDir.toAbsolutePath();
   }
 
-  /**
-   * Reads {@code FRAMEWATCH_HTTP_HOST} (0.0.0.0), {@code FRAMEWATCH_HTTP_PORT} (8080),
-   * {@code FRAMEWATCH_MEDIA_DIR} (./media) and {@code FRAMEWATCH_MAX_UPLOAD_MB} (2048).
-   */
+  /** Reads the ingest options of {@link Settings} from {@code env}. */
   public static IngestConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
-    return new IngestConfig(kafka,
-        env.getOrDefault("FRAMEWATCH_HTTP_HOST", "0.0.0.0"),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_HTTP_PORT", "8080")),
-        Path.of(env.getOrDefault("FRAMEWATCH_MEDIA_DIR", "media")),
-        Long.parseLong(env.getOrDefault("FRAMEWATCH_MAX_UPLOAD_MB", "2048")) * 1024 * 1024);
+    return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
+        Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024);
   }
 }

@@ -30,6 +30,10 @@ public final class VerdictJson {
         .put("model", v.getModel().isEmpty() ? "none" : v.getModel())
         .put("detectorModel", v.getDetectorModel())
         .put("error", v.getError().isEmpty() ? null : v.getError());
+    if (v.hasStall()) {
+      o.put("stall", new JsonObject().put("stage", v.getStall().getStage())
+          .put("reason", v.getStall().getReason()).put("sinceMs", v.getStall().getSinceMs()));
+    }
     if (v.hasProbe()) {
       Probe p = v.getProbe();
       o.put("probe", new JsonObject().put("container", p.getContainer()).put("codec", p.getCodec())

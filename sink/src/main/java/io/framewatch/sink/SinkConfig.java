@@ -1,6 +1,7 @@
 package io.framewatch.sink;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,9 +13,11 @@ import java.util.Map;
  * @param stateDir where Kafka Streams keeps its local state
  * @param commitIntervalMs how often verdict updates are flushed downstream (progress granularity)
  * @param threads stream threads in this process
+ * @param stallTimeoutMs a running video without progress this long becomes STALLED
  */
 public record SinkConfig(
-    KafkaSettings kafka, String applicationId, Path stateDir, long commitIntervalMs, int threads) {
+    KafkaSettings kafka, String applicationId, Path stateDir, long commitIntervalMs, int threads,
+    long stallTimeoutMs) {
 
   /** Validates the settings. */
   public SinkConfig {
@@ -27,19 +30,17 @@ public record SinkConfig(
     if (threads < 1) {
       throw new IllegalArgumentException("sink threads must be >= 1");
     }
+    if (stallTimeoutMs < 1000) {
+      throw new IllegalArgumentException("stall timeout must be >= 1 s");
+    }
   }
 
-  /**
-   * Reads {@code FRAMEWATCH_SINK_APP_ID} (framewatch-sink), {@code FRAMEWATCH_STATE_DIR}
-   * (java.io.tmpdir/framewatch-state), {@code FRAMEWATCH_SINK_COMMIT_MS} (500) and
-   * {@code FRAMEWATCH_SINK_THREADS} (1).
-   */
+  /** Reads the sink options of {@link Settings} from {@code env}. */
   public static SinkConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
-    return new SinkConfig(kafka,
-        env.getOrDefault("FRAMEWATCH_SINK_APP_ID", "framewatch-sink"),
-        Path.of(env.getOrDefault("FRAMEWATCH_STATE_DIR",
+    return new SinkConfig(kafka, Settings.SINK_APP_ID.read(env),
+        Path.of(Settings.STATE_DIR.read(env,
             Path.of(System.getProperty("java.io.tmpdir"), "framewatch-state").toString())),
-        Long.parseLong(env.getOrDefault("FRAMEWATCH_SINK_COMMIT_MS", "500")),
-        Integer.parseInt(env.getOrDefault("FRAMEWATCH_SINK_THREADS", "1")));
+        Settings.SINK_COMMIT_MS.read(env), Settings.SINK_THREADS.read(env),
+        Settings.STALL_SECONDS.read(env) * 1000);
   }
 }

@@ -2,6 +2,8 @@ package io.framewatch.sink;
 
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
+import io.framewatch.proto.Stall;
+import io.framewatch.proto.StreamEvent;
 import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.VerdictInput;
 import io.framewatch.sink.state.VerdictState;
@@ -29,9 +31,11 @@ public final class VerdictAggregator {
     if (input.hasEvent()) {
       at = onEvent(v, input.getEvent());
       onLiveAccounting(s, input.getEvent());
+      onDecodeProgress(s, input.getEvent(), at);
     } else if (input.hasFrame()) {
       at = input.getAtMs();
       onFrame(s, v, input.getFrame());
+      s.setLastDetectMs(Math.max(s.getLastDetectMs(), at));
     } else {
       return state;
     }
@@ -47,6 +51,7 @@ public final class VerdictAggregator {
       // before its worker died, after its last report, is counted when it arrives
       v.setFramesExpected(SampleBitmap.unionCount(s.getReportedSamples(), s.getSeenSamples()));
     }
+    v.clearStall(); // any input is progress: a stalled verdict moves again
     if (v.getStatus() != VerdictStatus.FAILED) {
       boolean complete = s.getLiveEnded()
           ? SampleBitmap.subset(s.getReportedSamples(), s.getSeenSamples())
@@ -70,6 +75,64 @@ public final class VerdictAggregator {
       default -> { }
     }
     return e.getAtMs();
+  }
+
+  /** Remembers when and by whom the video was last decoded, and whether its source is down. */
+  private static void onDecodeProgress(VerdictState.Builder s, VideoEvent e, long at) {
+    if (e.getKindCase() == VideoEvent.KindCase.ACCEPTED) {
+      return; // ingest, not decode
+    }
+    s.setLastDecodeMs(Math.max(s.getLastDecodeMs(), at));
+    if (!e.getWorker().isEmpty()) {
+      s.setDecodeWorker(e.getWorker());
+    }
+    if (e.hasStream()) {
+      s.setStreamDown(e.getStream().getKind() == StreamEvent.Kind.DROPPED
+          ? e.getStream().getReason().isEmpty() ? "dropped" : e.getStream().getReason() : "");
+    } else if (e.hasProgress()) {
+      s.setStreamDown("");
+      s.setSamplesEmitted(Math.max(s.getSamplesEmitted(), e.getProgress().getSamplesEmitted()));
+    }
+  }
+
+  /**
+   * The state after {@code now} passed with no input since the verdict's last update: STALLED when
+   * the video is still running and nothing moved for {@code timeoutMs}, naming the stage whose
+   * work is missing; the same state otherwise.
+   */
+  public static VerdictState checkStall(VerdictState state, long now, long timeoutMs) {
+    Verdict v = state.getVerdict();
+    if (v.getStatus() != VerdictStatus.RUNNING || now - v.getUpdatedMs() < timeoutMs) {
+      return state;
+    }
+    long quiet = (now - v.getUpdatedMs()) / 1000;
+    String stage;
+    String reason;
+    if (!v.hasProbe()) {
+      stage = "decode";
+      reason = "no decode worker has opened the video for " + quiet
+          + " s (decode processes busy or down)";
+    } else if (!state.getStreamDown().isEmpty()) {
+      stage = "decode";
+      reason = "the live source has been down for " + quiet + " s (" + state.getStreamDown()
+          + "); " + state.getDecodeWorker() + " keeps reconnecting";
+    } else if (v.hasFramesExpected() || state.getLiveEnded()) {
+      stage = "detect";
+      reason = (v.getFramesExpected() - v.getFramesAnalyzed()) + " of "
+          + v.getFramesExpected() + " samples not analysed for " + quiet + " s";
+    } else if (state.getSamplesEmitted() > v.getFramesAnalyzed()) {
+      stage = "detect";
+      reason = (state.getSamplesEmitted() - v.getFramesAnalyzed()) + " decoded samples not"
+          + " analysed for " + quiet + " s";
+    } else {
+      stage = "decode";
+      reason = "no progress from decode worker " + state.getDecodeWorker() + " for " + quiet
+          + " s";
+    }
+    VerdictState.Builder s = state.toBuilder();
+    s.getVerdictBuilder().setStatus(VerdictStatus.STALLED).setStall(Stall.newBuilder()
+        .setStage(stage).setReason(reason).setSinceMs(v.getUpdatedMs()));
+    return s.build();
   }
 
   /** Live streams report the sample indices their frames were acknowledged under. */

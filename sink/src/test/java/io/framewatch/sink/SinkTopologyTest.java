@@ -10,11 +10,13 @@ import io.framewatch.proto.Failure;
 import io.framewatch.proto.FaceDetection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Probe;
+import io.framewatch.proto.Progress;
 import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.VerdictState;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.topic.Topics;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -37,7 +39,7 @@ class SinkTopologyTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(SinkTopology.build(), p);
+    driver = new TopologyTestDriver(SinkTopology.build(15_000), p);
     events = driver.createInputTopic(Topics.VIDEO_EVENTS.name(),
         Topics.VIDEO_EVENTS.keySerde().serializer(), Topics.VIDEO_EVENTS.valueSerde().serializer());
     frames = driver.createInputTopic(Topics.DETECTIONS.name(),
@@ -78,6 +80,40 @@ class SinkTopologyTest {
     Verdict published = verdicts.readKeyValuesToMap().get(id);
     assertEquals(fromStore, published, "the published verdict is the stored one");
     return fromStore;
+  }
+
+  @Test
+  void shouldMarkAVideoWithoutProgressStalledNamingTheStageAndResumeWhenWorkComes() {
+    event("v9", VideoEvent.newBuilder().setWorker("host/decode-1").setProbe(Probe.newBuilder()));
+    event("v9", VideoEvent.newBuilder().setWorker("host/decode-1")
+        .setProgress(Progress.newBuilder().setSamplesEmitted(3)));
+    frames.pipeInput("v9", FrameAnalysis.newBuilder().setVideoId("v9").setSampleIndex(0).build(),
+        java.time.Instant.ofEpochMilli(900));
+    assertEquals(VerdictStatus.RUNNING, latest("v9").getStatus());
+    // the events carry times far older than the driver's clock: the first check finds them quiet
+    driver.advanceWallClockTime(Duration.ofSeconds(16));
+    Verdict stalled = latest("v9");
+    assertEquals(VerdictStatus.STALLED, stalled.getStatus());
+    assertEquals("detect", stalled.getStall().getStage(), stalled.toString());
+    assertTrue(stalled.getStall().getReason().startsWith("2 decoded samples not analysed"),
+        stalled.toString());
+    for (long i = 1; i <= 2; i++) {
+      frames.pipeInput("v9", FrameAnalysis.newBuilder().setVideoId("v9").setSampleIndex(i)
+          .build(), java.time.Instant.ofEpochMilli(900));
+    }
+    Verdict moving = latest("v9");
+    assertEquals(VerdictStatus.RUNNING, moving.getStatus());
+    assertFalse(moving.hasStall());
+    driver.advanceWallClockTime(Duration.ofSeconds(16));
+    Verdict again = latest("v9");
+    assertEquals("decode", again.getStall().getStage());
+    assertTrue(again.getStall().getReason().contains("host/decode-1"), again.toString());
+    event("v9", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(3)));
+    assertEquals(VerdictStatus.FINAL, latest("v9").getStatus());
+    driver.advanceWallClockTime(Duration.ofSeconds(16));
+    assertTrue(verdicts.isEmpty(), "a final verdict never stalls: nothing more is published");
+    KeyValueStore<String, VerdictState> store = driver.getKeyValueStore(SinkTopology.VERDICT_STORE);
+    assertEquals(VerdictStatus.FINAL, store.get("v9").getVerdict().getStatus());
   }
 
   @Test

@@ -144,7 +144,7 @@ class LiveFailoverIT extends StackTestBase {
           .until(() -> api.status(id).getLong("framesAnalyzed", 0L) >= before + 6);
       api.stopStream(id);
       JsonObject v = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-          .until(() -> api.status(id), s -> !"RUNNING".equals(s.getString("status")));
+          .until(() -> api.status(id), s -> List.of("FINAL", "FAILED").contains(s.getString("status")));
       assertEquals("FINAL", v.getString("status"), v.encodePrettily());
       assertEquals(v.getLong("framesExpected"), v.getLong("framesAnalyzed"), v.encodePrettily());
       assertTrue(v.getLong("framesAnalyzed") >= before + 6, v.encodePrettily());

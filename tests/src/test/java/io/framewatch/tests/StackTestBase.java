@@ -8,6 +8,7 @@ import io.framewatch.app.Stack;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,9 +42,10 @@ abstract class StackTestBase {
     }
   }
 
-  /** Waits until the video's verdict is FINAL or FAILED and returns it. */
+  /** Waits until the video's verdict is FINAL or FAILED (not RUNNING or STALLED) and returns it. */
   static JsonObject awaitTerminal(String videoId) {
     return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-        .until(() -> api.status(videoId), s -> !"RUNNING".equals(s.getString("status")));
+        .until(() -> api.status(videoId),
+            s -> List.of("FINAL", "FAILED").contains(s.getString("status")));
   }
 }

@@ -1,0 +1,160 @@
+package io.framewatch.runtime;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Every configuration option of framewatch, in one place: each stage's configuration record reads
+ * its options from here, the stage registry builds the model store from here, and the table in
+ * docs/OPERATIONS.md is written from here ({@code framewatch config --markdown}; a test fails when
+ * the two differ).
+ */
+public final class Settings {
+  private Settings() {}
+
+  /** Where fetched models and footage live. */
+  public static final Setting<String> CACHE = Setting.computed("FRAMEWATCH_CACHE",
+      "`./.cache` (launcher), else `~/.cache/framewatch`", "all", "fetched models and footage");
+  /** User-supplied model manifests. */
+  public static final Setting<String> MODELS_DIR = Setting.text("FRAMEWATCH_MODELS_DIR", null,
+      "detect, enhance", "user-supplied manifests and ONNX files");
+
+  /** API bind address. */
+  public static final Setting<String> HTTP_HOST = Setting.text("FRAMEWATCH_HTTP_HOST", "0.0.0.0",
+      "ingest", "interface the API binds");
+  /** API port. */
+  public static final Setting<Integer> HTTP_PORT = Setting.integer("FRAMEWATCH_HTTP_PORT", 8080,
+      "ingest", "API port (0: a free one)");
+  /** Media store. */
+  public static final Setting<String> MEDIA_DIR = Setting.text("FRAMEWATCH_MEDIA_DIR", "media",
+      "ingest, decode", "media store: uploads are streamed into it and decoders read from it");
+  /** Upload limit. */
+  public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
+      2048, "ingest", "larger uploads get 413");
+
+  /** Decode consumer group. */
+  public static final Setting<String> DECODE_GROUP = Setting.text("FRAMEWATCH_DECODE_GROUP",
+      "framewatch-decode", "decode", "consumer group of the decode fleet");
+  /** Jobs at once per decode process. */
+  public static final Setting<Integer> DECODE_WORKERS = Setting.integer(
+      "FRAMEWATCH_DECODE_WORKERS", 2, "decode",
+      "jobs decoded at once per process (live streams each hold one)");
+  /** Jobs accepted beyond those running. */
+  public static final Setting<Integer> DECODE_QUEUE = Setting.integer("FRAMEWATCH_DECODE_QUEUE",
+      2, "decode", "jobs accepted beyond those running; the rest wait in Kafka");
+  /** FFmpeg decoder threads. */
+  public static final Setting<Integer> DECODER_THREADS = Setting.integer(
+      "FRAMEWATCH_DECODER_THREADS", 0, "decode",
+      "FFmpeg decoder threads per job (0 = FFmpeg's choice)");
+  /** Analysis frame size. */
+  public static final Setting<Integer> MAX_ANALYSIS_SIDE = Setting.integer(
+      "FRAMEWATCH_MAX_ANALYSIS_SIDE", 640, "decode",
+      "long side of analysis frames in pixels (never upscaled)");
+  /** Source frame size limit. */
+  public static final Setting<Long> MAX_SOURCE_PIXELS = Setting.longValue(
+      "FRAMEWATCH_MAX_SOURCE_PIXELS", 8192L * 8192L, "decode",
+      "refuse sources with larger frames before decoding");
+
+  /** Detect consumer group. */
+  public static final Setting<String> DETECT_GROUP = Setting.text("FRAMEWATCH_DETECT_GROUP",
+      "framewatch-detect", "detect", "consumer group of the detect fleet");
+  /** Detect consumer threads. */
+  public static final Setting<Integer> DETECT_WORKERS = Setting.integer(
+      "FRAMEWATCH_DETECT_WORKERS", 1, "detect",
+      "consumer threads per process (each with its own model sessions)");
+  /** Face detector. */
+  public static final Setting<String> DETECTOR = Setting.text("FRAMEWATCH_DETECTOR",
+      "blazeface-front-128", "detect", "face detector: `blazeface-front-128` or"
+      + " `blazeface-back-256` (small faces)");
+  /** Deepfake classifier. */
+  public static final Setting<String> CLASSIFIER = Setting.text("FRAMEWATCH_CLASSIFIER",
+      "caddm-demo", "detect", "manifest id of the deepfake classifier; `none` reports faces"
+      + " without a score. The default is a demonstration model"
+      + " ([card](models/caddm-demo.md)), not for production moderation");
+  /** Classifier of heavily compressed frames. */
+  public static final Setting<String> CLASSIFIER_COMPRESSED = Setting.text(
+      "FRAMEWATCH_CLASSIFIER_COMPRESSED", "none", "detect",
+      "classifier for heavily compressed frames (needs `FRAMEWATCH_CLASSIFIER`)");
+  /** QP from which frames count as heavily compressed. */
+  public static final Setting<Float> ROUTE_QP = Setting.decimal("FRAMEWATCH_ROUTE_QP", 35f,
+      "detect", "frames whose mean H.264/HEVC block QP is at least this go to the"
+      + " compressed-frame classifier");
+  /** Face probability threshold. */
+  public static final Setting<Float> MIN_FACE_SCORE = Setting.decimal(
+      "FRAMEWATCH_MIN_FACE_SCORE", 0.5f, "detect", "face probability threshold");
+  /** ONNX Runtime threads per session. */
+  public static final Setting<Integer> INTRA_OP_THREADS = Setting.integer(
+      "FRAMEWATCH_INTRA_OP_THREADS", 1, "detect, enhance",
+      "ONNX Runtime threads per session (2 are unstable on 2 cores)");
+  /** Inference device. */
+  public static final Setting<String> DEVICE = Setting.text("FRAMEWATCH_DEVICE", "auto",
+      "detect, enhance", "`auto` (TensorRT if present, else CPU), `cpu` or `tensorrt`"
+      + " ([GPU.md](GPU.md))");
+
+  /** Enhance consumer group. */
+  public static final Setting<String> ENHANCE_GROUP = Setting.text("FRAMEWATCH_ENHANCE_GROUP",
+      "framewatch-enhance", "enhance", "consumer group of the enhance fleet");
+  /** Enhance consumer threads. */
+  public static final Setting<Integer> ENHANCE_WORKERS = Setting.integer(
+      "FRAMEWATCH_ENHANCE_WORKERS", 1, "enhance",
+      "consumer threads per process (each with its own session)");
+  /** Super-resolution model. */
+  public static final Setting<String> SR_MODEL = Setting.text("FRAMEWATCH_SR_MODEL",
+      "burstnc-x3", "enhance", "super-resolution model: `burstnc-x3` (bursts of 5), `ncnet-x3`"
+      + " (reference frame only) or `none` (bursts are dead-lettered)");
+
+  /** Kafka Streams application id of the sink. */
+  public static final Setting<String> SINK_APP_ID = Setting.text("FRAMEWATCH_SINK_APP_ID",
+      "framewatch-sink", "sink", "Kafka Streams application id (consumer group, internal topics)");
+  /** Kafka Streams state directory. */
+  public static final Setting<String> STATE_DIR = Setting.computed("FRAMEWATCH_STATE_DIR",
+      "`$TMPDIR/framewatch-state`", "sink", "Kafka Streams state (keep it per cluster)");
+  /** Sink commit interval. */
+  public static final Setting<Long> SINK_COMMIT_MS = Setting.longValue(
+      "FRAMEWATCH_SINK_COMMIT_MS", 500, "sink", "how often verdict updates are published (ms)");
+  /** Sink stream threads. */
+  public static final Setting<Integer> SINK_THREADS = Setting.integer("FRAMEWATCH_SINK_THREADS",
+      1, "sink", "stream threads per process");
+  /** Stall timeout. */
+  public static final Setting<Long> STALL_SECONDS = Setting.longValue(
+      "FRAMEWATCH_STALL_SECONDS", 120, "sink",
+      "a running video without progress this long becomes STALLED, naming the stage");
+
+  /** Replication of created topics. */
+  public static final Setting<Integer> REPLICATION = Setting.integer("FRAMEWATCH_REPLICATION", 1,
+      "`run`", "replication factor of the topics a `run` creates");
+  /** Management address. */
+  public static final Setting<String> MANAGEMENT_HOST = Setting.text(
+      "FRAMEWATCH_MANAGEMENT_HOST", "0.0.0.0", "`run`", "interface of health and metrics");
+  /** Management port. */
+  public static final Setting<Integer> MANAGEMENT_PORT = Setting.integer(
+      "FRAMEWATCH_MANAGEMENT_PORT", 9400, "`run`",
+      "port of `/health/live`, `/health/ready`, `/metrics` (0: a free one, printed at start)");
+  /** Exit when a worker dies. */
+  public static final Setting<Boolean> EXIT_ON_WORKER_DEATH = Setting.bool(
+      "FRAMEWATCH_EXIT_ON_WORKER_DEATH", true, "`run`",
+      "exit with status 70 when a worker thread dies, for the orchestrator to restart it");
+  /** JVM options, read by the launcher script. */
+  public static final Setting<String> JAVA_OPTS = Setting.text("FRAMEWATCH_JAVA_OPTS", "-Xmx2g",
+      "launcher", "JVM options of `./framewatch`");
+
+  /** Every option, in the order the docs list them. */
+  public static List<Setting<?>> all() {
+    return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
+        DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
+        MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
+        CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
+        ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
+        SINK_THREADS, STALL_SECONDS, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
+        EXIT_ON_WORKER_DEATH, JAVA_OPTS);
+  }
+
+  /** The configuration table of docs/OPERATIONS.md. */
+  public static String markdownTable() {
+    String rows = all().stream().map(s -> "| `" + s.env() + "` | "
+        + (s.defaultText() == null ? "unset" : s.defaultText().startsWith("`")
+            ? s.defaultText() : "`" + s.defaultText() + "`")
+        + " | " + s.stage() + " | " + s.doc() + " |").collect(Collectors.joining("\n"));
+    return "| variable | default | read by | meaning |\n|---|---|---|---|\n" + rows + "\n";
+  }
+}

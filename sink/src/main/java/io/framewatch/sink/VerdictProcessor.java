@@ -1,0 +1,86 @@
+package io.framewatch.sink;
+
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictStatus;
+import io.framewatch.sink.state.VerdictInput;
+import io.framewatch.sink.state.VerdictState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Folds each input into its video's {@link VerdictState} ({@link VerdictAggregator}) and forwards
+ * the verdict. Videos still running are kept in a small second store; a wall-clock punctuator
+ * looks at them and marks those without progress for the stall timeout STALLED, so nothing waits
+ * forever unnoticed. Terminal videos leave that store, so the check costs what is running.
+ */
+final class VerdictProcessor implements Processor<String, VerdictInput, String, Verdict> {
+  private final long stallTimeoutMs;
+  private ProcessorContext<String, Verdict> ctx;
+  private KeyValueStore<String, VerdictState> verdicts;
+  private KeyValueStore<String, Long> running;
+
+  VerdictProcessor(long stallTimeoutMs) {
+    this.stallTimeoutMs = stallTimeoutMs;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Verdict> context) {
+    ctx = context;
+    verdicts = context.getStateStore(SinkTopology.VERDICT_STORE);
+    running = context.getStateStore(SinkTopology.RUNNING_STORE);
+    long every = Math.max(100, Math.min(5_000, stallTimeoutMs / 4));
+    context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
+  }
+
+  @Override
+  public void process(Record<String, VerdictInput> r) {
+    String id = r.key();
+    VerdictState before = verdicts.get(id);
+    VerdictState after = VerdictAggregator.apply(id, r.value(),
+        before == null ? VerdictState.getDefaultInstance() : before);
+    store(id, after);
+    ctx.forward(r.withValue(after.getVerdict()));
+  }
+
+  private void store(String id, VerdictState s) {
+    verdicts.put(id, s);
+    VerdictStatus st = s.getVerdict().getStatus();
+    if (st == VerdictStatus.FINAL || st == VerdictStatus.FAILED) {
+      running.delete(id);
+    } else {
+      running.put(id, s.getVerdict().getUpdatedMs());
+    }
+  }
+
+  private void checkStalls(long now) {
+    List<KeyValue<String, Long>> quiet = new ArrayList<>();
+    try (KeyValueIterator<String, Long> it = running.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Long> kv = it.next();
+        if (now - kv.value >= stallTimeoutMs) {
+          quiet.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, Long> kv : quiet) {
+      VerdictState s = verdicts.get(kv.key);
+      if (s == null) {
+        running.delete(kv.key);
+        continue;
+      }
+      VerdictState after = VerdictAggregator.checkStall(s, now, stallTimeoutMs);
+      if (after != s) {
+        store(kv.key, after);
+        ctx.forward(new Record<>(kv.key, after.getVerdict(), now));
+      }
+    }
+  }
+}
