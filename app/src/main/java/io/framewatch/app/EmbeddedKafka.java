@@ -50,11 +50,34 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(int port) throws IOException {
     int brokerPort = port > 0 ? port : freePort();
     int controllerPort = freePort();
+    return startNode(1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort,
+        Uuid.randomUuid().toString());
+  }
+
+  /**
+   * Starts one node of a KRaft cluster whose every node is broker and controller: a single node
+   * when {@code voters} names only this one, else a member of a quorum of up to three, whose
+   * internal topics are replicated three times with two in sync required (and topics created
+   * with replication 3 inherit min.insync.replicas 2), so the cluster survives one node's loss.
+   *
+   * @param nodeId this node's id, as in {@code voters}
+   * @param brokerPort client port
+   * @param controllerPort quorum port
+   * @param voters {@code id@host:controllerPort} of every node, comma-separated
+   * @param clusterId the same for every node
+   */
+  public static EmbeddedKafka startNode(int nodeId, int brokerPort, int controllerPort,
+      String voters, String clusterId) throws IOException {
+    int nodes = voters.split(",").length;
+    String rf = Integer.toString(Math.min(nodes, 3));
+    String isr = nodes >= 3 ? "2" : "1";
     Path dir = Files.createTempDirectory("framewatch-kafka");
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("node.id", Integer.toString(nodeId));
+    p.put("controller.quorum.voters", voters);
+    p.put("min.insync.replicas", isr);
+    p.put("default.replication.factor", rf);
     p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:"
         + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
@@ -62,13 +85,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("log.dirs", dir.resolve("data").toString());
-    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.replication.factor", rf);
     p.put("offsets.topic.num.partitions", "6");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", rf);
+    p.put("transaction.state.log.min.isr", isr);
     p.put("transaction.state.log.num.partitions", "6");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.replication.factor", rf);
+    p.put("share.coordinator.state.topic.min.isr", isr);
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
     p.put("message.max.bytes", Integer.toString(Topics.LARGE_RECORD_BYTES + 1024));
@@ -80,8 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
     try (PrintStream ps = new PrintStream(formatLog, true, StandardCharsets.UTF_8)) {
-      StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
-          "-c", props.toString()}, ps);
+      StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", props.toString()}, ps);
     } catch (Exception e) {
       deleteTree(dir);
       throw new IOException("cannot format the embedded broker's storage: " + e.getMessage()

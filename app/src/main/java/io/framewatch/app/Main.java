@@ -252,13 +252,47 @@ public final class Main {
     @Option(names = "--port", description = "Broker port (default 9092).", defaultValue = "9092")
     int port;
 
+    @Option(names = "--node-id", description = "This node's id in a cluster (default 1).",
+        defaultValue = "1")
+    int nodeId;
+
+    @Option(names = "--controller-port", description = "Quorum port (with --voters).",
+        defaultValue = "0")
+    int controllerPort;
+
+    @Option(names = "--voters", paramLabel = "ID@HOST:PORT,...", description = "Every node's"
+        + " quorum address, for a cluster of up to three nodes started one per process.")
+    String voters;
+
+    @Option(names = "--cluster-id", paramLabel = "NAME",
+        description = "Any name, the same on every node (with --voters).")
+    String clusterId;
+
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedKafka kafka = EmbeddedKafka.start(port);
-          Admin admin = Admin.create(kafka.settings().admin())) {
-        TopicCatalog.ensure(admin, (short) 1);
-        System.out.println("Kafka broker at " + kafka.bootstrap() + " with framewatch topics;"
-            + " Ctrl-C stops");
+      if (voters == null) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(port);
+            Admin admin = Admin.create(kafka.settings().admin())) {
+          TopicCatalog.ensure(admin, (short) 1);
+          System.out.println("Kafka broker at " + kafka.bootstrap() + " with framewatch topics;"
+              + " Ctrl-C stops");
+          awaitShutdown();
+        }
+        return 0;
+      }
+      if (clusterId == null || controllerPort <= 0) {
+        System.err.println("framewatch broker: --voters needs --cluster-id and --controller-port");
+        return 2;
+      }
+      // topics are created by the stages (FRAMEWATCH_REPLICATION=3) once every node is up
+      // Kafka wants a 16-byte id: every node derives the same one from the name
+      java.nio.ByteBuffer id = java.nio.ByteBuffer.wrap(java.security.MessageDigest
+          .getInstance("SHA-256").digest(clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      String kafkaId = new org.apache.kafka.common.Uuid(id.getLong(), id.getLong()).toString();
+      try (EmbeddedKafka kafka = EmbeddedKafka.startNode(nodeId, port, controllerPort, voters,
+          kafkaId)) {
+        System.out.println("Kafka broker " + nodeId + " at " + kafka.bootstrap() + " in cluster "
+            + clusterId + "; Ctrl-C stops");
         awaitShutdown();
       }
       return 0;

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param bootstrap {@code host:port[,host:port]} of the Kafka cluster
  */
 public record KafkaSettings(String bootstrap) {
+  /** Consumer session timeout of every stage: how soon a crashed member's work moves. */
+  public static final int SESSION_TIMEOUT_MS = 10_000;
 
   /** Validates the bootstrap list. */
   public KafkaSettings {
@@ -72,6 +74,10 @@ public record KafkaSettings(String bootstrap) {
     // move, so the other members' running jobs (live streams above all) are not cut short.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
+    // A crashed member's partitions (its uncommitted jobs, a live stream) move after this long
+    // without heartbeats; Kafka's 45 s default would leave a stream dark for most of a minute.
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
     if (largeRecords) {
       p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.LARGE_RECORD_BYTES);
       p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * Topics.LARGE_RECORD_BYTES);

@@ -1,6 +1,7 @@
 package io.framewatch.sink;
 
 import io.framewatch.runtime.Health;
+import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Stage;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.topic.Topics;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -77,6 +79,10 @@ public final class SinkApp implements Stage {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.commitIntervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.threads());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+        KafkaSettings.SESSION_TIMEOUT_MS);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+        KafkaSettings.SESSION_TIMEOUT_MS / 3);
     // Undecodable records go to the dead-letter topic with the cause instead of stopping the sink.
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class);

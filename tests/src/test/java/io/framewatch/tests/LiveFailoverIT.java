@@ -6,28 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.decode.DecodeApp;
 import io.framewatch.decode.DecodeConfig;
-import io.framewatch.decode.FfmpegCli;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.proto.StreamEvent;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.StageContext;
-import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,75 +45,15 @@ class LiveFailoverIT extends StackTestBase {
     }
   }
 
-  /** The bundled ffmpeg serving one client at a time, restarted whenever it exits. */
-  private static Thread serveForever(Path clip, int port, AtomicBoolean running,
-      AtomicReference<Process> current) {
-    Thread t = new Thread(() -> {
-      while (running.get()) {
-        try {
-          Process p = new ProcessBuilder(FfmpegCli.path(), "-hide_banner", "-nostdin",
-              "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip.toString(), "-an",
-              "-c:v", "copy", "-f", "mpegts", "-listen", "1",
-              "http://127.0.0.1:" + port + "/live.ts")
-              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          current.set(p);
-          p.waitFor();
-        } catch (Exception e) {
-          return;
-        }
-      }
-    }, "it-live-source");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static List<VideoEvent> events(String videoId) {
-    List<VideoEvent> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.settings().consumer(
-        "it-events-" + UUID.randomUUID(), "it-events", false), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(Topics.VIDEO_EVENTS.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-        for (var r : c.poll(Duration.ofMillis(200))) {
-          VideoEvent e = Topics.VIDEO_EVENTS.value(r.value());
-          if (e.getVideoId().equals(videoId)) {
-            out.add(e);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The RESUMED event of a takeover from {@code previous}. */
-  private static Optional<VideoEvent> resumed(String videoId, String previous) {
-    return events(videoId).stream().filter(VideoEvent::hasStream)
-        .filter(e -> e.getStream().getKind() == StreamEvent.Kind.RESUMED
-            && e.getStream().getPreviousWorker().equals(previous)).findFirst();
-  }
-
   @Test
   void shouldResumeALiveStreamOnTheOtherDecodeProcessAndAccountForEverySample()
       throws Exception {
     Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    AtomicBoolean serving = new AtomicBoolean(true);
-    AtomicReference<Process> source = new AtomicReference<>();
-    serveForever(clip, port, serving, source);
-    try {
-      String id = api.startStream("http://127.0.0.1:" + port + "/live.ts");
+    try (LiveSource source = new LiveSource(clip)) {
+      String id = api.startStream(source.url());
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> api.status(id).getLong("framesAnalyzed", 0L) >= 8);
-      List<VideoEvent> probes = events(id).stream().filter(VideoEvent::hasProbe).toList();
-      String owner = probes.get(probes.size() - 1).getWorker();
+      String owner = LiveSource.owner(kafka.settings(), id);
       DecodeApp first = stack.stages().stream().filter(DecodeApp.class::isInstance)
           .map(DecodeApp.class::cast).findFirst().orElseThrow();
       DecodeApp running = owner.equals(first.workerName()) ? first : second;
@@ -135,8 +63,8 @@ class LiveFailoverIT extends StackTestBase {
       running.close();
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> resumed(id, owner).isPresent());
-      VideoEvent resumedBy = resumed(id, owner).orElseThrow();
+          .until(() -> LiveSource.resumed(kafka.settings(), id, owner).isPresent());
+      VideoEvent resumedBy = LiveSource.resumed(kafka.settings(), id, owner).orElseThrow();
       StreamEvent r = resumedBy.getStream();
       assertTrue(r.getGapMs() > 0, "the gap is reported: " + r);
       assertEquals(survivor.workerName(), resumedBy.getWorker());
@@ -151,12 +79,6 @@ class LiveFailoverIT extends StackTestBase {
       System.out.printf("live failover: %d samples before the stop of %s, %d in all; RESUMED on"
           + " %s after a %d ms gap%n", before, owner, v.getLong("framesAnalyzed"),
           survivor.workerName(), r.getGapMs());
-    } finally {
-      serving.set(false);
-      Process p = source.get();
-      if (p != null) {
-        p.destroyForcibly();
-      }
     }
   }
 }
