@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -146,6 +147,8 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
   private final Map<TopicPartition, Map<Long, Work>> inFlight = new ConcurrentHashMap<>();
   private final Map<TopicPartition, String> previousMetadata = new ConcurrentHashMap<>();
   private final Map<TopicPartition, String> committedMetadata = new java.util.HashMap<>();
+  /** Offsets whose commit failed (e.g. during a rebalance), retried with the next commit. */
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new java.util.HashMap<>();
   private long metadataCommittedAt;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
@@ -436,10 +439,20 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
     }
     offsets.revoke(parts);
     parts.forEach(committedMetadata::remove);
+    parts.forEach(uncommitted::remove);
   }
 
   private void commit() {
     Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
+    // the tracker hands each finished offset out once: a failed commit is kept and retried here,
+    // or a partition whose last records were done during a rebalance would stay behind for good
+    Set<TopicPartition> owned = consumer.assignment();
+    uncommitted.forEach((tp, o) -> {
+      if (owned.contains(tp)) {
+        ready.putIfAbsent(tp, o);
+      }
+    });
+    uncommitted.clear();
     long now = System.currentTimeMillis();
     if (options.commitMetadata() != null) {
       // the metadata rides on offset commits; when only it changed, at most once a second
@@ -464,7 +477,10 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
       } catch (WakeupException e) {
         throw e;
       } catch (RuntimeException e) {
-        LOG.warn("{}: commit failed ({}); records may be redone", options.stage(), e.toString());
+        LOG.warn("{}: commit failed ({}); retried with the next commit while the partitions"
+            + " stay assigned", options.stage(), e.toString());
+        uncommitted.putAll(ready);
+        ready.keySet().forEach(committedMetadata::remove);
       }
     }
   }
