@@ -76,6 +76,15 @@ final class Fleet implements AutoCloseable {
     return StageProcess.start(stage, dir, e, "run", stage, "--bootstrap", bootstrap);
   }
 
+  /** Starts one more process of {@code stage}, known as {@code label}, and waits until ready. */
+  StageProcess add(String label, String stage) throws Exception {
+    Map<String, String> e = new HashMap<>(env);
+    e.put("FRAMEWATCH_STATE_DIR", Files.createTempDirectory(dir, "state").toString());
+    StageProcess p = StageProcess.start(label, dir, e, "run", stage, "--bootstrap", bootstrap);
+    stages.put(label, p);
+    return p.awaitReady(START);
+  }
+
   StageProcess get(String stage) {
     return stages.get(stage);
   }

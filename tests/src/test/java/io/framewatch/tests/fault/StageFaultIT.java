@@ -11,6 +11,7 @@ import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.tests.LiveSource;
 import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -161,6 +162,47 @@ class StageFaultIT {
       assertTrue(s.alive(), "a stage died of junk: " + s.tail());
     }
     Fleet.assertSameVerdicts(reference, fleet.run(clips, null), "the next real job after junk");
+  }
+
+  @Order(3)
+  @Test
+  void shouldResumeALiveStreamOnTheSurvivingDecodeProcessWhenItsOwnerIsKilled()
+      throws Exception {
+    fleet.add("decode-2", "decode");
+    KafkaSettings kafka = new KafkaSettings(bootstrap);
+    Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
+    try (LiveSource source = new LiveSource(clip)) {
+      String id = fleet.api().startStream(source.url());
+      fleet.awaitAnalysed(id, 8);
+      String owner = LiveSource.owner(kafka, id);
+      StageProcess victim = fleet.get("decode").pid() == pidOf(owner) ? fleet.get("decode")
+          : fleet.get("decode-2");
+      StageProcess survivor = victim == fleet.get("decode") ? fleet.get("decode-2")
+          : fleet.get("decode");
+      long before = fleet.api().status(id).getLong("framesAnalyzed");
+      victim.kill();
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> LiveSource.resumed(kafka, id, owner).isPresent());
+      VideoEvent r = LiveSource.resumed(kafka, id, owner).orElseThrow();
+      assertEquals(survivor.pid(), pidOf(r.getWorker()), "resumed on the surviving process");
+      assertTrue(r.getStream().getGapMs() > 0, r.toString());
+      fleet.awaitAnalysed(id, before + 6);
+      fleet.api().stopStream(id);
+      JsonObject v = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> fleet.api().status(id),
+              s -> List.of("FINAL", "FAILED").contains(s.getString("status")));
+      assertEquals("FINAL", v.getString("status"), v.encodePrettily());
+      assertEquals(v.getLong("framesExpected"), v.getLong("framesAnalyzed"), v.encodePrettily());
+      System.out.printf("fault KILL of the live stream's decode process: %d samples before,"
+          + " %d/%d in all, RESUMED after a %d ms gap%n", before, v.getLong("framesAnalyzed"),
+          v.getLong("framesExpected"), r.getStream().getGapMs());
+    }
+  }
+
+  /** The process id in a decode worker's name ({@code host/decode-PID-suffix}). */
+  private static long pidOf(String worker) {
+    String[] parts = worker.substring(worker.lastIndexOf("/decode-") + 8).split("-");
+    return Long.parseLong(parts[0]);
   }
 
   /** Dead letters whose key starts with {@code tag}: key to reason. */

@@ -131,6 +131,11 @@ final class StageProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** The process id, which names the worker in events ({@code host/decode-PID-...}). */
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
