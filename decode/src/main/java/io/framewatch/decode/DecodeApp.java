@@ -3,6 +3,8 @@ package io.framewatch.decode;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.runtime.ConsumerLoop;
 import io.framewatch.runtime.FailurePolicy;
+import io.framewatch.runtime.Input;
+import io.framewatch.runtime.Output;
 import io.framewatch.runtime.Retry;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.WorkerStage;
@@ -54,45 +56,60 @@ public final class DecodeApp extends WorkerStage {
     String name = workerName;
     controls = new StreamControls(cfg.kafka(), name + "-control");
     LiveOwnership live = new LiveOwnership(name);
+    DecodeMeters meters = new DecodeMeters(ctx.meters());
     Map<String, Object> consumer = cfg.kafka().consumer(cfg.group(), name, false);
     // one job per poll: jobs are long, and the pause limit counts them one by one
     consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     ConsumerLoop.Options options = new ConsumerLoop.Options("decode", name, consumer,
         cfg.kafka().producer(name, true), FailurePolicy.DEAD_LETTER, cfg.workers(),
         cfg.queueCapacity(), Retry.DEFAULT, ctx.meters(), tp -> live.metadata(tp.partition()));
-    return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS, (in, out) -> {
-      VideoJob job = in.value();
-      if (job.getVideoId().isEmpty() || job.getSourceUri().isEmpty()) {
-        throw new IllegalArgumentException("video job without video id or source");
-      }
-      Optional<JobControl.Takeover> previous = job.getLive()
-          ? LiveOwnership.previousOwner(in.previousMetadata(), job.getVideoId())
-          : Optional.empty();
-      new VideoDecoder(cfg, name).decode(job, new KafkaDecodeOutput(out), new JobControl() {
-        @Override
-        public boolean stopRequested() {
-          return controls.stopRequested(job.getVideoId());
-        }
+    return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS,
+        (in, out) -> handle(in, out, name, live, meters), options, null), ctx.onWorkerDeath());
+  }
 
-        @Override
-        public boolean cancelled() {
-          return in.cancelled();
-        }
+  /** Runs one job: a file to its end, a live stream until stopped, either until cancelled. */
+  private void handle(Input<String, VideoJob> in, Output out, String name, LiveOwnership live,
+      DecodeMeters meters) throws Exception {
+    VideoJob job = in.value();
+    if (job.getVideoId().isEmpty() || job.getSourceUri().isEmpty()) {
+      throw new IllegalArgumentException("video job without video id or source");
+    }
+    Optional<JobControl.Takeover> previous = job.getLive()
+        ? LiveOwnership.previousOwner(in.previousMetadata(), job.getVideoId())
+        : Optional.empty();
+    DecodeMeters.Job jobMeters = meters.new Job();
+    if (job.getLive()) {
+      jobMeters.live(job.getVideoId());
+    }
+    try {
+      new VideoDecoder(cfg, name).decode(job, new KafkaDecodeOutput(out, jobMeters),
+          new JobControl() {
+            @Override
+            public boolean stopRequested() {
+              return controls.stopRequested(job.getVideoId());
+            }
 
-        @Override
-        public Optional<Takeover> takeover() {
-          return previous;
-        }
+            @Override
+            public boolean cancelled() {
+              return in.cancelled();
+            }
 
-        @Override
-        public void liveFrame(long wallMs) {
-          live.frame(in.partition(), job.getVideoId(), wallMs);
-        }
-      });
-      // finished (stopped, failed or a file): nobody resumes it. A cancelled job keeps its record
-      // for the commit that hands the partition over.
-      live.ended(in.partition(), job.getVideoId());
-    }, options, null), ctx.onWorkerDeath());
+            @Override
+            public Optional<Takeover> takeover() {
+              return previous;
+            }
+
+            @Override
+            public void liveFrame(long wallMs) {
+              live.frame(in.partition(), job.getVideoId(), wallMs);
+            }
+          });
+    } finally {
+      jobMeters.gone(job.getVideoId());
+    }
+    // finished (stopped, failed or a file): nobody resumes it. A cancelled job keeps its record
+    // for the commit that hands the partition over.
+    live.ended(in.partition(), job.getVideoId());
   }
 
   @Override

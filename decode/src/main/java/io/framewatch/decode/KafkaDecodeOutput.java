@@ -12,18 +12,22 @@ import io.framewatch.topic.Topics;
  */
 final class KafkaDecodeOutput implements DecodeOutput {
   private final Output out;
+  private final DecodeMeters.Job meters;
 
-  KafkaDecodeOutput(Output out) {
+  KafkaDecodeOutput(Output out, DecodeMeters.Job meters) {
     this.out = out;
+    this.meters = meters;
   }
 
   @Override
   public void event(VideoEvent event) {
     out.send(Topics.VIDEO_EVENTS, event.getVideoId(), event);
+    meters.event(event);
   }
 
   @Override
   public void frame(FrameRecord frame) {
+    meters.sampled();
     // Keyed per frame so one long video spreads over every detect worker.
     out.send(Topics.FRAMES_DETECT, Topics.frameKey(frame.getVideoId(), frame.getSampleIndex()),
         frame);

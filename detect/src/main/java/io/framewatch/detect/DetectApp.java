@@ -1,7 +1,9 @@
 package io.framewatch.detect;
 
 import io.framewatch.frames.FrameImages;
+import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.InferenceException;
+import io.framewatch.inference.MeteredBackend;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.FrameAnalysis;
@@ -67,7 +69,7 @@ public final class DetectApp extends WorkerStage {
         .withDevice(cfg.device()).withThreads(cfg.intraOpThreads(), 1);
     return new Workers("detect", cfg.workers(), i -> {
       String worker = ctx.host() + "/detect-" + ProcessHandle.current().pid() + "-" + i;
-      FrameAnalyzer analyzer = openAnalyzer(cfg, models, options, worker);
+      FrameAnalyzer analyzer = openAnalyzer(cfg, models, options, worker, ctx);
       return new ConsumerLoop<>(Topics.FRAMES_DETECT, (in, out) -> {
         FrameRecord frame = in.value();
         if (frame.getVideoId().isEmpty()) {
@@ -81,19 +83,25 @@ public final class DetectApp extends WorkerStage {
     }, ctx.onWorkerDeath());
   }
 
+  private static InferenceBackend metered(String id, ModelStore models, BackendOptions options,
+      StageContext ctx) throws InferenceException {
+    return new MeteredBackend(id, models.open(id, options), ctx.meters());
+  }
+
   private static FrameAnalyzer openAnalyzer(DetectConfig cfg, ModelStore models,
-      BackendOptions options, String worker) {
+      BackendOptions options, String worker, StageContext ctx) {
     try {
       BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(cfg.detectorModel()),
-          models.open(cfg.detectorModel(), options), cfg.minFaceScore());
+          metered(cfg.detectorModel(), models, options, ctx), cfg.minFaceScore());
       Optional<ClassifierRoute> route = Optional.empty();
       if (cfg.classifierModel().isPresent()) {
         String id = cfg.classifierModel().get();
-        DeepfakeClassifier clean = new DeepfakeClassifier(id, models.open(id, options));
+        DeepfakeClassifier clean = new DeepfakeClassifier(id, metered(id, models, options, ctx));
         Optional<DeepfakeClassifier> compressed = Optional.empty();
         if (cfg.compressedClassifierModel().isPresent()) {
           String cid = cfg.compressedClassifierModel().get();
-          compressed = Optional.of(new DeepfakeClassifier(cid, models.open(cid, options)));
+          compressed = Optional.of(new DeepfakeClassifier(cid,
+              metered(cid, models, options, ctx)));
         }
         route = Optional.of(new ClassifierRoute(clean, compressed, cfg.routeQp()));
       }

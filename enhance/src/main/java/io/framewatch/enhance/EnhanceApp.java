@@ -3,6 +3,7 @@ package io.framewatch.enhance;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.InferenceException;
 import io.framewatch.inference.ModelManifest;
+import io.framewatch.inference.MeteredBackend;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.Burst;
 import io.framewatch.runtime.ConsumerLoop;
@@ -75,7 +76,8 @@ public final class EnhanceApp extends WorkerStage {
     return new Workers("enhance", cfg.workers(), i -> {
       SuperResolver sr;
       try {
-        sr = new SuperResolver(id, models.open(id, options), frames);
+        sr = new SuperResolver(id, new MeteredBackend(id, models.open(id, options),
+            ctx.meters()), frames);
       } catch (InferenceException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
