@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.proto.Probe;
+import io.framewatch.proto.TrackSummary;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,20 @@ public final class VerdictJson {
         .put("model", v.getModel().isEmpty() ? "none" : v.getModel())
         .put("detectorModel", v.getDetectorModel())
         .put("error", v.getError().isEmpty() ? null : v.getError());
+    o.put("decisionScore", v.hasScore() ? v.getScore() : null)
+        .put("scorePolicy", v.getScorePolicy().isEmpty() ? null : v.getScorePolicy())
+        .put("scoreTrackMax", v.hasScoreTrackMax() ? v.getScoreTrackMax() : null)
+        .put("scoreP90", v.hasScoreP90() ? v.getScoreP90() : null);
+    io.vertx.core.json.JsonArray tracks = new io.vertx.core.json.JsonArray();
+    for (TrackSummary t : v.getTracksList()) {
+      tracks.add(new JsonObject().put("id", t.getId())
+          .put("firstSeconds", t.getFirstPtsUs() / 1e6).put("lastSeconds", t.getLastPtsUs() / 1e6)
+          .put("frames", t.getFrames())
+          .put("scoreMean", t.hasScoreMean() ? t.getScoreMean() : null)
+          .put("scoreMax", t.hasScoreMax() ? t.getScoreMax() : null)
+          .put("scoreP90", t.hasScoreP90() ? t.getScoreP90() : null));
+    }
+    o.put("tracks", tracks);
     if (v.hasStall()) {
       o.put("stall", new JsonObject().put("stage", v.getStall().getStage())
           .put("reason", v.getStall().getReason()).put("sinceMs", v.getStall().getSinceMs()));

@@ -120,6 +120,18 @@ public final class Settings {
       "FRAMEWATCH_STALL_SECONDS", 120, "sink",
       "a running video without progress this long becomes STALLED, naming the stage");
 
+  /** Samples a face may be missing before its track closes. */
+  public static final Setting<Integer> TRACK_GAP = Setting.integer("FRAMEWATCH_TRACK_GAP", 4,
+      "sink", "samples a face may be missing before its track closes (4 = 2 s at 2 samples/s)");
+  /** Reorder buffer of the face tracker. */
+  public static final Setting<Integer> TRACK_WINDOW = Setting.integer("FRAMEWATCH_TRACK_WINDOW",
+      64, "sink", "analyses held to link faces in sample order before the oldest is linked anyway");
+  /** Decision score policy. */
+  public static final Setting<String> SCORE_POLICY = Setting.text("FRAMEWATCH_SCORE_POLICY",
+      "track-max", "sink", "the score decisions use: `mean` (CADDM's video score), `track-max`"
+      + " (highest mean of a track of at least 3 faces: one forged face among real ones is not"
+      + " averaged away) or `p90` (of every face); all three are reported");
+
   /** Replication of created topics. */
   public static final Setting<Integer> REPLICATION = Setting.integer("FRAMEWATCH_REPLICATION", 1,
       "`run`", "replication factor of the topics a `run` creates");
@@ -145,7 +157,7 @@ public final class Settings {
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
-        SINK_THREADS, STALL_SECONDS, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
+        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, SCORE_POLICY, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
         EXIT_ON_WORKER_DEATH, JAVA_OPTS);
   }
 

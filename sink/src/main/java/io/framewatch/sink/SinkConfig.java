@@ -14,10 +14,11 @@ import java.util.Map;
  * @param commitIntervalMs how often verdict updates are flushed downstream (progress granularity)
  * @param threads stream threads in this process
  * @param stallTimeoutMs a running video without progress this long becomes STALLED
+ * @param scoring face tracking and the decision score's policy
  */
 public record SinkConfig(
     KafkaSettings kafka, String applicationId, Path stateDir, long commitIntervalMs, int threads,
-    long stallTimeoutMs) {
+    long stallTimeoutMs, Scoring scoring) {
 
   /** Validates the settings. */
   public SinkConfig {
@@ -41,6 +42,8 @@ public record SinkConfig(
         Path.of(Settings.STATE_DIR.read(env,
             Path.of(System.getProperty("java.io.tmpdir"), "framewatch-state").toString())),
         Settings.SINK_COMMIT_MS.read(env), Settings.SINK_THREADS.read(env),
-        Settings.STALL_SECONDS.read(env) * 1000);
+        Settings.STALL_SECONDS.read(env) * 1000,
+        new Scoring(new FaceTracker(Settings.TRACK_GAP.read(env), Settings.TRACK_WINDOW.read(env)),
+            Settings.SCORE_POLICY.read(env)));
   }
 }

@@ -33,8 +33,9 @@ public final class SinkTopology {
    * Builds the topology.
    *
    * @param stallTimeoutMs a running video without progress this long becomes STALLED
+   * @param scoring face tracking and the decision score's policy
    */
-  public static Topology build(long stallTimeoutMs) {
+  public static Topology build(long stallTimeoutMs, Scoring scoring) {
     StreamsBuilder b = new StreamsBuilder();
     ProtoSerde<VerdictState> stateSerde = new ProtoSerde<>(VerdictState.parser(), VerdictState.class);
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
@@ -51,7 +52,7 @@ public final class SinkTopology {
         .processValues(() -> new Stamp<>((f, b2) -> b2.setFrame(f)));
     events.merge(frames)
         .filter((videoId, in) -> videoId != null && !videoId.isEmpty())
-        .process(() -> new VerdictProcessor(stallTimeoutMs), VERDICT_STORE, RUNNING_STORE)
+        .process(() -> new VerdictProcessor(stallTimeoutMs, scoring), VERDICT_STORE, RUNNING_STORE)
         .to(Topics.VERDICTS.name(),
             Produced.with(Topics.VERDICTS.keySerde(), Topics.VERDICTS.valueSerde()));
     return b.build();

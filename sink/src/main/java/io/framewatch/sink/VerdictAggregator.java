@@ -6,6 +6,7 @@ import io.framewatch.proto.Stall;
 import io.framewatch.proto.StreamEvent;
 import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.VerdictInput;
+import io.framewatch.sink.state.TrackState;
 import io.framewatch.sink.state.VerdictState;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
@@ -23,8 +24,14 @@ public final class VerdictAggregator {
 
   private VerdictAggregator() {}
 
-  /** The state after {@code input}. */
+  /** The state after {@code input}, with the default scoring. */
   public static VerdictState apply(String videoId, VerdictInput input, VerdictState state) {
+    return apply(videoId, input, state, Scoring.DEFAULT);
+  }
+
+  /** The state after {@code input}. */
+  public static VerdictState apply(String videoId, VerdictInput input, VerdictState state,
+      Scoring scoring) {
     VerdictState.Builder s = state.toBuilder();
     Verdict.Builder v = s.getVerdictBuilder().setVideoId(videoId);
     long at;
@@ -34,7 +41,9 @@ public final class VerdictAggregator {
       onDecodeProgress(s, input.getEvent(), at);
     } else if (input.hasFrame()) {
       at = input.getAtMs();
-      onFrame(s, v, input.getFrame());
+      if (onFrame(s, v, input.getFrame())) {
+        scoring.tracker().add(s, input.getFrame());
+      }
       s.setLastDetectMs(Math.max(s.getLastDetectMs(), at));
     } else {
       return state;
@@ -43,9 +52,13 @@ public final class VerdictAggregator {
       v.setFirstEventMs(at);
     }
     v.setUpdatedMs(Math.max(v.getUpdatedMs(), at));
+    if (input.hasEvent() && input.getEvent().hasEnd()) {
+      scoring.tracker().drain(s, true); // nothing more to wait for
+    }
     if (s.getScoredFaces() > 0) {
       v.setScoreMean(s.getScoreSum() / s.getScoredFaces());
     }
+    summarise(s, v, scoring);
     if (s.getLiveEnded()) {
       // live: the expected samples are those the decoders reported; a frame acknowledged just
       // before its worker died, after its last report, is counted when it arrives
@@ -147,11 +160,47 @@ public final class VerdictAggregator {
     }
   }
 
-  private static void onFrame(VerdictState.Builder s, Verdict.Builder v, FrameAnalysis f) {
+  /** The verdict's tracks and scores, from the state. */
+  private static void summarise(VerdictState.Builder s, Verdict.Builder v, Scoring scoring) {
+    v.clearTracks();
+    double trackMax = -1;
+    for (TrackState t : s.getTracksList()) {
+      v.addTracks(t.getSummary());
+      if (t.getScored() >= FaceTracker.MIN_TRACK_FACES) {
+        trackMax = Math.max(trackMax, t.getSummary().getScoreMean());
+      }
+    }
+    if (trackMax >= 0) {
+      v.setScoreTrackMax(trackMax);
+    } else {
+      v.clearScoreTrackMax();
+    }
+    if (s.getScoreBinsCount() > 0) {
+      v.setScoreP90(FaceTracker.quantile(s.getScoreBinsMap(), 0.9));
+    }
+    v.setScorePolicy(scoring.policy());
+    boolean has = switch (scoring.policy()) {
+      case "track-max" -> v.hasScoreTrackMax();
+      case "p90" -> v.hasScoreP90();
+      default -> v.hasScoreMean();
+    };
+    if (has) {
+      v.setScore(switch (scoring.policy()) {
+        case "track-max" -> v.getScoreTrackMax();
+        case "p90" -> v.getScoreP90();
+        default -> v.getScoreMean();
+      });
+    } else {
+      v.clearScore();
+    }
+  }
+
+  /** Counts a frame once; false for a redelivered one, which the tracker must not see again. */
+  private static boolean onFrame(VerdictState.Builder s, Verdict.Builder v, FrameAnalysis f) {
     long idx = f.getSampleIndex();
     if (SampleBitmap.trackable(idx)) {
       if (SampleBitmap.contains(s.getSeenSamples(), idx)) {
-        return; // a redelivered frame: already counted
+        return false; // a redelivered frame: already counted
       }
       s.setSeenSamples(SampleBitmap.with(s.getSeenSamples(), java.util.List.of(idx)));
     }
@@ -165,7 +214,7 @@ public final class VerdictAggregator {
     }
     if (!f.getError().isEmpty()) {
       v.setFramesFailed(v.getFramesFailed() + 1);
-      return;
+      return true; // no faces, but it takes its turn in the track order
     }
     if (f.getDetectionsCount() > 0) {
       v.setFramesWithFaces(v.getFramesWithFaces() + 1);
@@ -175,9 +224,12 @@ public final class VerdictAggregator {
       if (d.getResultCase() == Detection.ResultCase.P_FAKE) {
         s.setScoreSum(s.getScoreSum() + d.getPFake());
         s.setScoredFaces(s.getScoredFaces() + 1);
+        int bin = FaceTracker.bin(d.getPFake());
+        s.putScoreBins(bin, s.getScoreBinsOrDefault(bin, 0) + 1);
         v.setScoreMax(v.hasScoreMax() ? Math.max(v.getScoreMax(), d.getPFake()) : d.getPFake());
       }
     }
+    return true;
   }
 
   /**

@@ -23,12 +23,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class VerdictProcessor implements Processor<String, VerdictInput, String, Verdict> {
   private final long stallTimeoutMs;
+  private final Scoring scoring;
   private ProcessorContext<String, Verdict> ctx;
   private KeyValueStore<String, VerdictState> verdicts;
   private KeyValueStore<String, Long> running;
 
-  VerdictProcessor(long stallTimeoutMs) {
+  VerdictProcessor(long stallTimeoutMs, Scoring scoring) {
     this.stallTimeoutMs = stallTimeoutMs;
+    this.scoring = scoring;
   }
 
   @Override
@@ -45,7 +47,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
     String id = r.key();
     VerdictState before = verdicts.get(id);
     VerdictState after = VerdictAggregator.apply(id, r.value(),
-        before == null ? VerdictState.getDefaultInstance() : before);
+        before == null ? VerdictState.getDefaultInstance() : before, scoring);
     store(id, after);
     ctx.forward(r.withValue(after.getVerdict()));
   }

@@ -61,6 +61,13 @@ class PipelineIT extends StackTestBase {
     assertEquals(360, f.getJsonObject("probe").getInteger("width"));
     double withFaces = (double) f.getLong("framesWithFaces") / f.getLong("framesAnalyzed");
     assertTrue(withFaces >= 0.95, "faces found in " + withFaces + " of franck's frames");
+    // one talking face: the sink links almost all of franck's faces into one track
+    long longest = f.getJsonArray("tracks").stream().map(JsonObject.class::cast)
+        .mapToLong(t -> t.getLong("frames")).max().orElse(0);
+    assertTrue(longest >= 0.9 * f.getLong("facesDetected"),
+        "longest track " + longest + " of " + f.getLong("facesDetected") + " faces: "
+            + f.getJsonArray("tracks").encode());
+    assertEquals(f.getDouble("scoreTrackMax"), f.getDouble("decisionScore"));
 
     // On the topics: one frame record and one analysis per sample index, none twice.
     Map<String, List<Long>> frames = readAll(Topics.FRAMES_DETECT, FrameRecord::getVideoId,
