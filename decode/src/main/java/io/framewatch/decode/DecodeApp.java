@@ -2,6 +2,7 @@ package io.framewatch.decode;
 
 import io.framewatch.proto.VideoJob;
 import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.LoopOptions;
 import io.framewatch.runtime.FailurePolicy;
 import io.framewatch.runtime.Input;
 import io.framewatch.runtime.Output;
@@ -60,7 +61,7 @@ public final class DecodeApp extends WorkerStage {
     Map<String, Object> consumer = cfg.kafka().consumer(cfg.group(), name, false);
     // one job per poll: jobs are long, and the pause limit counts them one by one
     consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-    ConsumerLoop.Options options = new ConsumerLoop.Options("decode", name, consumer,
+    LoopOptions options = new LoopOptions("decode", name, consumer,
         cfg.kafka().producer(name, true), FailurePolicy.DEAD_LETTER, cfg.workers(),
         cfg.queueCapacity(), Retry.DEFAULT, ctx.meters(), tp -> live.metadata(tp.partition()));
     return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS,

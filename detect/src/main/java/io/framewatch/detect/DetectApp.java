@@ -9,6 +9,7 @@ import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.LoopOptions;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.WorkerStage;
 import io.framewatch.runtime.Workers;
@@ -77,7 +78,7 @@ public final class DetectApp extends WorkerStage {
         }
         FrameImages.check(frame); // a malformed record is dead-lettered, not analysed
         out.send(Topics.DETECTIONS, frame.getVideoId(), analyzer.analyze(frame));
-      }, ConsumerLoop.Options.inline("detect", worker,
+      }, LoopOptions.inline("detect", worker,
           cfg.kafka().consumer(cfg.group(), worker, true), cfg.kafka().producer(worker, false),
           ctx.meters()), analyzer);
     }, ctx.onWorkerDeath());

@@ -7,6 +7,7 @@ import io.framewatch.inference.MeteredBackend;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.Burst;
 import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.LoopOptions;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.WorkerStage;
 import io.framewatch.runtime.Workers;
@@ -95,7 +96,7 @@ public final class EnhanceApp extends WorkerStage {
   private ConsumerLoop<String, Burst> loop(int i, ConsumerLoop.Handler<String, Burst> handler,
       AutoCloseable resource) {
     String worker = ctx.host() + "/enhance-" + ProcessHandle.current().pid() + "-" + i;
-    return new ConsumerLoop<>(Topics.FRAMES_ENHANCE, handler, ConsumerLoop.Options.inline(
+    return new ConsumerLoop<>(Topics.FRAMES_ENHANCE, handler, LoopOptions.inline(
         "enhance", worker, cfg.kafka().consumer(cfg.group(), worker, true),
         cfg.kafka().producer(worker, true), ctx.meters()), resource);
   }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -19,13 +18,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -79,43 +76,6 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
     DEAD
   }
 
-  /**
-   * What a loop needs beyond the handler.
-   *
-   * @param stage stage name (logs, dead-letter headers, metric tags)
-   * @param clientId Kafka client id of this worker
-   * @param consumerProps consumer settings (group, sizes); deserializers are set here
-   * @param producerProps producer settings; serializers are set here
-   * @param policy what happens to a record the handler rejects
-   * @param parallelism 0 to handle records on the polling thread, else pool threads
-   * @param queue records accepted beyond {@code parallelism} before pausing (pooled only)
-   * @param retry resend policy for failed sends
-   * @param meters where the loop's metrics go
-   * @param commitMetadata metadata committed with a partition's offset (e.g. the state of the
-   *     live streams in flight there); null for none
-   */
-  public record Options(String stage, String clientId, Map<String, Object> consumerProps,
-      Map<String, Object> producerProps, FailurePolicy policy, int parallelism, int queue,
-      Retry retry, MeterRegistry meters, Function<TopicPartition, String> commitMetadata) {
-    /** Records handled on the polling thread, dead letters for bad ones, default retries. */
-    public static Options inline(String stage, String clientId, Map<String, Object> consumerProps,
-        Map<String, Object> producerProps, MeterRegistry meters) {
-      return new Options(stage, clientId, consumerProps, producerProps,
-          FailurePolicy.DEAD_LETTER, 0, 0, Retry.DEFAULT, meters, null);
-    }
-
-    /** Validates the options. */
-    public Options {
-      Objects.requireNonNull(stage);
-      Objects.requireNonNull(policy);
-      Objects.requireNonNull(retry);
-      Objects.requireNonNull(meters);
-      if (parallelism < 0 || queue < 0) {
-        throw new IllegalArgumentException("parallelism and queue must be >= 0");
-      }
-    }
-  }
-
   /** One record in flight. */
   private final class Work {
     final ConsumerRecord<byte[], byte[]> raw;
@@ -138,7 +98,7 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
 
   private final Topic<K, V> topic;
   private final Handler<K, V> handler;
-  private final Options options;
+  private final LoopOptions options;
   private final AutoCloseable owned;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -169,7 +129,7 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
    * @param options clients, policy, parallelism, metrics
    * @param owned resources of the handler (models, sessions), closed when the loop ends; or null
    */
-  public ConsumerLoop(Topic<K, V> topic, Handler<K, V> handler, Options options,
+  public ConsumerLoop(Topic<K, V> topic, Handler<K, V> handler, LoopOptions options,
       AutoCloseable owned) {
     this.topic = topic;
     this.handler = handler;
@@ -396,26 +356,18 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
 
   private void deadLetter(Work w, String reason) throws InterruptedException {
     LOG.warn("{} dead-lettered {}@{}: {}", options.stage(), w.tp, w.raw.offset(), reason);
-    ProducerRecord<byte[], byte[]> dl = DeadLetters.of(w.raw, options.stage(), reason);
-    RuntimeException last = null;
-    for (int attempt = 0; attempt <= options.retry().attempts(); attempt++) {
-      if (attempt > 0) {
-        Thread.sleep(options.retry().backoff(attempt).toMillis());
-      }
-      try {
-        producer.send(dl).get(2, TimeUnit.MINUTES);
-        dead.increment();
-        return;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        last = new IllegalStateException("cannot dead-letter " + w.tp + "@" + w.raw.offset()
-            + " (" + reason + "): " + TrackedOutput.describe(e.getCause() == null ? e
-            : e.getCause()), e);
-      } catch (RuntimeException e) {
-        last = e;
-      }
+    // the same resends as results get; only the count differs
+    TrackedOutput dl = new TrackedOutput(producer, options.retry(), t -> dead.increment(),
+        () -> false);
+    dl.send(DeadLetters.of(w.raw, options.stage(), reason));
+    try {
+      dl.flush();
+    } catch (PublishException e) {
+      throw new IllegalStateException("cannot dead-letter " + w.tp + "@" + w.raw.offset() + " ("
+          + reason + "): " + e.getMessage(), e);
     }
-    throw last;
   }
+
 
   private void finish(Work w) {
     offsets.finished(w.tp, w.raw.offset());

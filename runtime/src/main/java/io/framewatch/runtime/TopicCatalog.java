@@ -25,7 +25,7 @@ public final class TopicCatalog {
    * Waits until every partition of {@code topics} has a leader, so that the first records sent to
    * a new topic are not bounced with NOT_LEADER_OR_FOLLOWER and retried.
    */
-  static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException,
+  public static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException,
       ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!topics.isEmpty()) {

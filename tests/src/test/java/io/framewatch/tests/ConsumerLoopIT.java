@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.proto.StreamControl;
 import io.framewatch.runtime.ConsumerLoop;
+import io.framewatch.runtime.LoopOptions;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.FailurePolicy;
 import io.framewatch.runtime.Retry;
@@ -91,8 +92,8 @@ class ConsumerLoopIT {
     }
   }
 
-  private static ConsumerLoop.Options options(String group, FailurePolicy policy) {
-    return new ConsumerLoop.Options("it", "it-" + group,
+  private static LoopOptions options(String group, FailurePolicy policy) {
+    return new LoopOptions("it", "it-" + group,
         kafka.settings().consumer(group, "it-" + group, false),
         kafka.settings().producer("it-" + group, false), policy, 0, 0, FAST,
         new SimpleMeterRegistry(), null);

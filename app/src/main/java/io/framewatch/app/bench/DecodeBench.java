@@ -2,11 +2,8 @@ package io.framewatch.app.bench;
 
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.decode.DecodeConfig;
-import io.framewatch.decode.DecodeOutput;
 import io.framewatch.decode.VideoDecoder;
-import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameRecord;
-import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.TopicCatalog;
@@ -15,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,33 +43,6 @@ public final class DecodeBench {
     this.out = out;
   }
 
-  /** Frames collected from one worker decode, and its speed. */
-  private static final class Collect implements DecodeOutput {
-    final List<FrameRecord> frames = new ArrayList<>();
-    long decoded;
-
-    @Override
-    public void event(VideoEvent e) {
-      if (e.hasEnd()) {
-        decoded = e.getEnd().getFramesDecoded();
-      }
-      if (e.hasFailure()) {
-        throw new IllegalStateException("decode failed: " + e.getFailure().getReason());
-      }
-    }
-
-    @Override
-    public void frame(FrameRecord f) {
-      frames.add(f);
-    }
-
-    @Override
-    public void burst(Burst b) { }
-
-    @Override
-    public void flush() { }
-  }
-
   /**
    * Runs the benchmark.
    *
@@ -91,35 +60,38 @@ public final class DecodeBench {
         Runtime.getRuntime().availableProcessors());
     double[] cli = new double[rounds];
     double[] worker = new double[rounds];
-    Collect sample = null;
+    FrameCollector sample = null;
     runWorker(cfg, job); // warm-up: JIT and native library loading
     for (int r = 0; r < rounds; r++) {
       cli[r] = runFfmpeg(ffmpeg, file, threads);
       long t0 = System.nanoTime();
-      Collect c = runWorker(cfg, job);
-      worker[r] = c.decoded / ((System.nanoTime() - t0) / 1e9);
+      FrameCollector c = runWorker(cfg, job);
+      worker[r] = c.decoded() / ((System.nanoTime() - t0) / 1e9);
       sample = c;
       out.printf(Locale.ROOT, "  round %d: ffmpeg %.0f fps, worker %.0f fps (%d frames, %d sampled)%n",
-          r + 1, cli[r], worker[r], c.decoded, c.frames.size());
+          r + 1, cli[r], worker[r], c.decoded(), c.frames().size());
     }
     double cliFps = median(cli);
     double workerFps = median(worker);
 
-    double[] kafka = topicThroughput(sample.frames, rounds);
+    double[] kafka = topicThroughput(sample.frames(), rounds);
     double decodeRatio = workerFps / cliFps;
     out.printf(Locale.ROOT, "%ndecode   ffmpeg CLI %.0f fps   worker %.0f fps   ratio %.3f%n",
         cliFps, workerFps, decodeRatio);
     out.printf(Locale.ROOT, "topic    bare producer %.1f MiB/s   framewatch (lz4) %.1f MiB/s"
         + "   ratio %.3f   (zstd %.1f MiB/s, none %.1f MiB/s; record %d KiB)%n", kafka[0],
         kafka[1], kafka[1] / kafka[0], kafka[2], kafka[3],
-        sample.frames.get(0).getSerializedSize() / 1024);
+        sample.frames().get(0).getSerializedSize() / 1024);
     out.printf(Locale.ROOT, "ratio %.3f%n", decodeRatio);
     return decodeRatio;
   }
 
-  private static Collect runWorker(DecodeConfig cfg, VideoJob job) throws Exception {
-    Collect c = new Collect();
+  private static FrameCollector runWorker(DecodeConfig cfg, VideoJob job) throws Exception {
+    FrameCollector c = new FrameCollector();
     new VideoDecoder(cfg, "bench").decode(job, c);
+    if (c.failure() != null) {
+      throw new IllegalStateException("decode failed: " + c.failure());
+    }
     return c;
   }
 

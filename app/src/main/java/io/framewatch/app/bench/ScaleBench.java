@@ -2,9 +2,7 @@ package io.framewatch.app.bench;
 
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.decode.DecodeConfig;
-import io.framewatch.decode.DecodeOutput;
 import io.framewatch.decode.VideoDecoder;
-import io.framewatch.proto.Burst;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
@@ -30,24 +28,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -77,6 +69,14 @@ import org.apache.kafka.common.utils.Utils;
 public final class ScaleBench {
   /** Stages this benchmark drives. */
   public static final List<String> STAGES = List.of("detect", "decode");
+  /**
+   * The detect configurations measured: every shipped classifier behind the default detector, and
+   * the default classifier behind the small-face detector; the headline ratio is the worst.
+   */
+  static final List<Map<String, String>> DETECT_MODELS = List.of(
+      Map.of("FRAMEWATCH_DETECTOR", "blazeface-front-128", "FRAMEWATCH_CLASSIFIER", "caddm-demo"),
+      Map.of("FRAMEWATCH_DETECTOR", "blazeface-front-128", "FRAMEWATCH_CLASSIFIER", "fst-demo"),
+      Map.of("FRAMEWATCH_DETECTOR", "blazeface-back-256", "FRAMEWATCH_CLASSIFIER", "caddm-demo"));
 
   private static final long POLL_MS = 150;
   private static final Duration JOIN_LIMIT = Duration.ofMinutes(5);
@@ -133,41 +133,43 @@ public final class ScaleBench {
       if (stage.equals("detect")) {
         topic = Topics.FRAMES_DETECT;
         unit = "frames";
-        awaitLeaders(admin, topic);
+        TopicCatalog.awaitLeaders(admin, List.of(topic.name()));
         fillFrames(kafka.settings(), clip, frames);
       } else {
         topic = Topics.VIDEO_JOBS;
         unit = "jobs";
-        awaitLeaders(admin, topic);
+        TopicCatalog.awaitLeaders(admin, List.of(topic.name()));
         ids.addAll(fillJobs(kafka.settings(), clip, jobs));
       }
-      Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+      Map<TopicPartition, Long> ends = GroupProgress.endOffsets(admin, topic);
       long total = ends.values().stream().mapToLong(Long::longValue).sum();
       out.printf(Locale.ROOT, "filled    %s: %d records, per partition %s%n", topic.name(), total,
           ends.entrySet().stream().sorted(Map.Entry.comparingByKey(
               Comparator.comparingInt(TopicPartition::partition)))
               .map(e -> Long.toString(e.getValue())).collect(Collectors.joining(",")));
-      List<Result> results = new ArrayList<>();
-      for (int k : processes) {
-        Result r = measure(kafka, admin, stage, k, topic, ends, total, ids, logs);
-        results.add(r);
-        if (stage.equals("decode")) {
-          out.printf(Locale.ROOT, "K=%d  %.3f jobs/s  (%.0f sampled frames/s; %d jobs in %.1f s"
-              + " once all %d held partitions, %d done before)%n", k, r.rate, r.samplesPerSecond,
-              r.counted, r.seconds, k, r.before);
-        } else {
-          out.printf(Locale.ROOT, "K=%d  %.1f %s/s  (%d records in %.1f s once all %d held"
-              + " partitions, %d done before)%n", k, r.rate, unit, r.counted, r.seconds, k,
-              r.before);
+      double worst = Double.MAX_VALUE;
+      List<Map<String, String>> variants = stage.equals("detect") ? DETECT_MODELS
+          : List.of(Map.of());
+      for (Map<String, String> models : variants) {
+        if (!models.isEmpty()) {
+          out.printf(Locale.ROOT, "models    %s + %s%n", models.get("FRAMEWATCH_DETECTOR"),
+              models.get("FRAMEWATCH_CLASSIFIER"));
         }
-        r.members.forEach(m -> out.println("      " + m));
-        if (r.seconds < 5) {
-          out.printf(Locale.ROOT, "      (measured over %.1f s only: fill more, --frames or --jobs,"
-              + " for a steadier figure)%n", r.seconds);
+        List<Result> results = new ArrayList<>();
+        for (int k : processes) {
+          Result r = measure(kafka, admin, stage, k, topic, ends, total, ids, logs, models);
+          results.add(r);
+          print(stage, unit, k, r);
         }
+        double ratio = results.get(results.size() - 1).rate / results.get(0).rate;
+        if (variants.size() > 1) {
+          out.printf(Locale.ROOT, "          ratio %.2f%n", ratio);
+        }
+        worst = Math.min(worst, ratio);
       }
-      double ratio = results.get(results.size() - 1).rate / results.get(0).rate;
-      out.printf(Locale.ROOT, "ratio %.2f%n", ratio);
+      double ratio = worst;
+      out.printf(Locale.ROOT, "ratio %.2f%s%n", ratio, variants.size() > 1
+          ? " (the worst of the " + variants.size() + " model configurations)" : "");
       ok = true;
       return ratio;
     } finally {
@@ -185,31 +187,23 @@ public final class ScaleBench {
     }
   }
 
-  // ------------------------------------------------------------------------------------ filling
-
-  /** Frames collected from one decode. */
-  private static final class Collect implements DecodeOutput {
-    final List<FrameRecord> frames = new ArrayList<>();
-    String failure;
-
-    @Override
-    public void event(VideoEvent e) {
-      if (e.hasFailure()) {
-        failure = e.getFailure().getReason();
-      }
+  private void print(String stage, String unit, int k, Result r) {
+    if (stage.equals("decode")) {
+      out.printf(Locale.ROOT, "K=%d  %.3f jobs/s  (%.0f sampled frames/s; %d jobs in %.1f s"
+          + " once all %d held partitions, %d done before)%n", k, r.rate, r.samplesPerSecond,
+          r.counted, r.seconds, k, r.before);
+    } else {
+      out.printf(Locale.ROOT, "K=%d  %.1f %s/s  (%d records in %.1f s once all %d held"
+          + " partitions, %d done before)%n", k, r.rate, unit, r.counted, r.seconds, k, r.before);
     }
-
-    @Override
-    public void frame(FrameRecord f) {
-      frames.add(f);
+    r.members.forEach(m -> out.println("      " + m));
+    if (r.seconds < 5) {
+      out.printf(Locale.ROOT, "      (measured over %.1f s only: fill more, --frames or --jobs,"
+          + " for a steadier figure)%n", r.seconds);
     }
-
-    @Override
-    public void burst(Burst b) { }
-
-    @Override
-    public void flush() { }
   }
+
+  // ------------------------------------------------------------------------------------ filling
 
   /**
    * Decodes the clip once and produces {@code n} frame records: the clip's sampled frames under
@@ -219,15 +213,15 @@ public final class ScaleBench {
   private void fillFrames(KafkaSettings kafka, Path clip, int n) throws Exception {
     long t0 = System.nanoTime();
     DecodeConfig cfg = new DecodeConfig(kafka, "bench-scale", 1, 640, 8192L * 8192, 0, 0);
-    Collect c = new Collect();
+    FrameCollector c = new FrameCollector();
     new VideoDecoder(cfg, "bench-scale").decode(VideoJob.newBuilder().setVideoId("scale-source")
         .setSourceUri(clip.toAbsolutePath().toString()).build(), c);
-    if (c.failure != null || c.frames.isEmpty()) {
+    if (c.failure() != null || c.frames().isEmpty()) {
       throw new BenchFailure("decoding " + clip + " failed: "
-          + (c.failure != null ? c.failure : "no frames"));
+          + (c.failure() != null ? c.failure() : "no frames"));
     }
     double decodeS = (System.nanoTime() - t0) / 1e9;
-    FrameRecord first = c.frames.get(0);
+    FrameRecord first = c.frames().get(0);
     long t1 = System.nanoTime();
     List<Future<RecordMetadata>> sent = new ArrayList<>(n);
     Topic<String, FrameRecord> topic = Topics.FRAMES_DETECT;
@@ -235,9 +229,9 @@ public final class ScaleBench {
         kafka.producer("bench-scale-fill", true), topic.keySerde().serializer(),
         topic.valueSerde().serializer())) {
       for (int i = 0; i < n; i++) {
-        int index = i % c.frames.size();
-        String video = "scale-" + (i / c.frames.size());
-        FrameRecord f = c.frames.get(index).toBuilder().setVideoId(video).setSampleIndex(index)
+        int index = i % c.frames().size();
+        String video = "scale-" + (i / c.frames().size());
+        FrameRecord f = c.frames().get(index).toBuilder().setVideoId(video).setSampleIndex(index)
             .build();
         sent.add(p.send(new ProducerRecord<>(topic.name(), Topics.frameKey(video, index), f)));
       }
@@ -247,7 +241,7 @@ public final class ScaleBench {
       }
     }
     out.printf(Locale.ROOT, "frames    %s: %d sampled frames (%dx%d %s, %d KiB each) decoded in"
-        + " %.1f s; %d records produced in %.1f s%n", clip.getFileName(), c.frames.size(),
+        + " %.1f s; %d records produced in %.1f s%n", clip.getFileName(), c.frames().size(),
         first.getWidth(), first.getHeight(), first.getPixelFormat(),
         first.getSerializedSize() / 1024, decodeS, n, (System.nanoTime() - t1) / 1e9);
   }
@@ -290,23 +284,24 @@ public final class ScaleBench {
   // ---------------------------------------------------------------------------------- measuring
 
   private Result measure(EmbeddedKafka kafka, Admin admin, String stage, int k, Topic<?, ?> topic,
-      Map<TopicPartition, Long> ends, long total, Set<String> ids, Path logs) throws Exception {
+      Map<TopicPartition, Long> ends, long total, Set<String> ids, Path logs,
+      Map<String, String> models) throws Exception {
     String group = "bench-" + stage + "-" + k + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<TopicPartition, Long> eventsFrom = endOffsets(admin, Topics.VIDEO_EVENTS);
+    Map<TopicPartition, Long> eventsFrom = GroupProgress.endOffsets(admin, Topics.VIDEO_EVENTS);
     List<Process> children = new ArrayList<>();
     List<Path> childLogs = new ArrayList<>();
     try {
       for (int i = 0; i < k; i++) {
         Path log = logs.resolve(group + "-" + i + ".log");
         childLogs.add(log);
-        children.add(startChild(stage, kafka.bootstrap(), group, log));
+        children.add(startChild(stage, kafka.bootstrap(), group, log, models));
       }
       // wait until every process is a member and holds partitions
       long joinDeadline = System.nanoTime() + JOIN_LIMIT.toNanos();
       List<MemberDescription> assignment;
       while (true) {
         checkAlive(children, childLogs);
-        assignment = assigned(admin, group, topic, k);
+        assignment = GroupProgress.assigned(admin, group, topic, k);
         if (assignment != null) {
           break;
         }
@@ -317,7 +312,7 @@ public final class ScaleBench {
         }
         Thread.sleep(POLL_MS);
       }
-      long c0 = committed(admin, group, topic);
+      long c0 = GroupProgress.committed(admin, group, topic);
       long t0 = System.nanoTime();
       long t0Wall = System.currentTimeMillis();
       if (c0 >= total) {
@@ -331,7 +326,7 @@ public final class ScaleBench {
       while (done < total) {
         Thread.sleep(POLL_MS);
         checkAlive(children, childLogs);
-        done = committed(admin, group, topic);
+        done = GroupProgress.committed(admin, group, topic);
         if (System.nanoTime() > deadline && done < total) {
           throw new BenchFailure(k + " " + stage + " process(es) committed " + done + " of "
               + total + " records in " + limitS + " s; logs: " + childLogs);
@@ -342,15 +337,15 @@ public final class ScaleBench {
           ? endedSamples(kafka.settings(), admin, eventsFrom, ids, t0Wall, logs) / seconds : 0;
       List<String> members = assignment.stream()
           .sorted(Comparator.comparing(MemberDescription::clientId))
-          .map(m -> describe(m, topic, ends)).toList();
+          .map(m -> GroupProgress.describe(m, topic, ends)).toList();
       return new Result((total - c0) / seconds, seconds, total - c0, c0, samples, members);
     } finally {
       stop(children);
     }
   }
 
-  private Process startChild(String stage, String bootstrap, String group, Path log)
-      throws IOException {
+  private Process startChild(String stage, String bootstrap, String group, Path log,
+      Map<String, String> models) throws IOException {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
@@ -371,6 +366,7 @@ public final class ScaleBench {
     env.put("FRAMEWATCH_" + stage.toUpperCase(Locale.ROOT) + "_GROUP", group);
     env.put("FRAMEWATCH_MANAGEMENT_PORT", "0");
     env.put("FRAMEWATCH_EXIT_ON_WORKER_DEATH", "true");
+    env.putAll(models);
     if (stage.equals("decode")) {
       env.put("FRAMEWATCH_DECODE_WORKERS", "1"); // one job at a time: processes are what scales
     }
@@ -389,96 +385,13 @@ public final class ScaleBench {
     }
   }
 
-  /** The group's members once all {@code k} hold partitions of the topic, covering it; else null. */
-  private static List<MemberDescription> assigned(Admin admin, String group, Topic<?, ?> topic, int k)
-      throws Exception {
-    ConsumerGroupDescription d;
-    try {
-      d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
-          .get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof GroupIdNotFoundException) {
-        return null; // no process has joined yet
-      }
-      throw e;
-    }
-    List<MemberDescription> members = new ArrayList<>(d.members());
-    if (members.size() != k) {
-      return null;
-    }
-    int held = 0;
-    for (MemberDescription m : members) {
-      long mine = partitionsOf(m, topic).size();
-      if (mine == 0) {
-        return null;
-      }
-      held += mine;
-    }
-    return held == topic.partitions() ? members : null;
-  }
-
-  private static List<Integer> partitionsOf(MemberDescription m, Topic<?, ?> topic) {
-    return m.assignment().topicPartitions().stream()
-        .filter(tp -> tp.topic().equals(topic.name())).map(TopicPartition::partition).sorted()
-        .toList();
-  }
-
-  private static String describe(MemberDescription m, Topic<?, ?> topic,
-      Map<TopicPartition, Long> ends) {
-    List<Integer> parts = partitionsOf(m, topic);
-    long records = parts.stream().mapToLong(p -> ends.getOrDefault(
-        new TopicPartition(topic.name(), p), 0L)).sum();
-    return String.format(Locale.ROOT, "member %s: %s partitions %s (%d records)", m.clientId(),
-        topic.name(), parts, records);
-  }
-
-  private static long committed(Admin admin, String group, Topic<?, ?> topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-    return offsets.entrySet().stream()
-        .filter(e -> e.getKey().topic().equals(topic.name()) && e.getValue() != null)
-        .mapToLong(e -> e.getValue().offset()).sum();
-  }
-
-  /**
-   * Waits until every partition of the new topic is served by its leader (a list-offsets answer
-   * needs one), so that the fill's first sends are not refused while the broker takes them up.
-   */
-  private static void awaitLeaders(Admin admin, Topic<?, ?> topic) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        endOffsets(admin, topic);
-        return;
-      } catch (ExecutionException | org.apache.kafka.common.errors.TimeoutException
-          | java.util.concurrent.TimeoutException e) {
-        if (System.nanoTime() > deadline) {
-          throw new BenchFailure("the broker does not serve " + topic.name() + " after 60 s: "
-              + e.getMessage());
-        }
-        Thread.sleep(POLL_MS);
-      }
-    }
-  }
-
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, Topic<?, ?> topic)
-      throws Exception {
-    Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-    IntStream.range(0, topic.partitions())
-        .forEach(p -> q.put(new TopicPartition(topic.name(), p), OffsetSpec.latest()));
-    Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(q).all().get(10, TimeUnit.SECONDS)
-        .forEach((tp, info) -> ends.put(tp, info.offset()));
-    return ends;
-  }
-
   /**
    * Sum of {@code samples_expected} of the end-of-video events of {@code ids} published since
    * {@code from} at or after {@code sinceMs}; a failure event of one of them fails the run.
    */
   private static long endedSamples(KafkaSettings kafka, Admin admin,
       Map<TopicPartition, Long> from, Set<String> ids, long sinceMs, Path logs) throws Exception {
-    Map<TopicPartition, Long> to = endOffsets(admin, Topics.VIDEO_EVENTS);
+    Map<TopicPartition, Long> to = GroupProgress.endOffsets(admin, Topics.VIDEO_EVENTS);
     Map<String, Object> props = new HashMap<>(kafka.admin());
     props.put("enable.auto.commit", false);
     long samples = 0;

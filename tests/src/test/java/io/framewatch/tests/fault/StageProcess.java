@@ -1,5 +1,7 @@
 package io.framewatch.tests.fault;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,50 +70,35 @@ final class StageProcess implements AutoCloseable {
   }
 
   /** Waits until the stage answers 200 on {@code /health/ready}. */
-  StageProcess awaitReady(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int port = -1;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + ": "
-            + tail());
-      }
-      if (port < 0) {
-        Matcher m = PORT.matcher(Files.readString(log));
-        if (m.find()) {
-          port = Integer.parseInt(m.group(1));
-        }
-      }
-      if (port > 0) {
-        try {
-          HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/health/ready")).GET()
-              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200) {
-            return this;
-          }
-        } catch (IOException e) {
-          // not listening yet
-        }
-      }
-      Thread.sleep(200);
+  StageProcess awaitReady(Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+        .failFast(() -> !process.isAlive())
+        .alias(name + " ready; its log: " + log)
+        .until(this::ready);
+    return this;
+  }
+
+  private boolean ready() throws IOException, InterruptedException {
+    Matcher m = PORT.matcher(Files.readString(log));
+    if (!m.find()) {
+      return false;
     }
-    throw new IllegalStateException(name + " not ready after " + timeout + ": " + tail());
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(1)
+          + "/health/ready")).GET().timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+    } catch (IOException e) {
+      return false; // not listening yet
+    }
   }
 
   /** Waits until its output contains {@code text}. */
-  StageProcess awaitOutput(String text, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.readString(log).contains(text)) {
-        return this;
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited: " + tail());
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException(name + " did not print '" + text + "': " + tail());
+  StageProcess awaitOutput(String text, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+        .failFast(() -> !process.isAlive())
+        .alias(name + " printing '" + text + "'; its log: " + log)
+        .until(() -> Files.readString(log).contains(text));
+    return this;
   }
 
   /** SIGKILL: no shutdown hook, no commit, no goodbye to the group. */
