@@ -6,9 +6,11 @@ import io.framewatch.proto.EnhancedFrame;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.StreamControl;
+import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
+import io.framewatch.proto.WebhookSubscription;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
@@ -76,10 +78,20 @@ public final class Topics {
       new Topic<>("verdicts", DEFAULT_PARTITIONS, COMPACTED, KEY,
           new ProtoSerde<>(Verdict.parser(), Verdict.class));
 
-  /** Moderation alerts; key: video id. */
+  /** Moderation alert transitions (raised, updated, cleared), written by the sink; key: video id. */
   public static final Topic<String, Alert> ALERTS =
       new Topic<>("alerts", DEFAULT_PARTITIONS, Map.of(), KEY,
           new ProtoSerde<>(Alert.parser(), Alert.class));
+
+  /** Each tracked face's score as the sink links it (the score-over-time chart); key: video id. */
+  public static final Topic<String, TimelinePoint> VIDEO_TIMELINE =
+      new Topic<>("video.timeline", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(TimelinePoint.parser(), TimelinePoint.class));
+
+  /** Webhook subscriptions, compacted (a tombstone deletes one); key: subscription id. */
+  public static final Topic<String, WebhookSubscription> WEBHOOKS =
+      new Topic<>("webhooks", 1, COMPACTED, KEY,
+          new ProtoSerde<>(WebhookSubscription.parser(), WebhookSubscription.class));
 
   /**
    * Records a stage could not process, as received, with the cause in headers
@@ -94,7 +106,7 @@ public final class Topics {
   public static List<Topic<?, ?>> all() {
     return List.of(VIDEO_JOBS, VIDEO_CONTROL, FRAMES_DETECT, FRAMES_ENHANCE, FRAMES_ENHANCED,
         DETECTIONS,
-        VIDEO_EVENTS, VERDICTS, ALERTS, DEAD_LETTERS);
+        VIDEO_EVENTS, VERDICTS, ALERTS, VIDEO_TIMELINE, WEBHOOKS, DEAD_LETTERS);
   }
 
   /** Key of a sampled frame: spreads a video over partitions while staying unique per frame. */
