@@ -35,7 +35,7 @@ final class LocalRun implements AutoCloseable {
       kafka.close();
       throw e;
     }
-    console.line("stages    ingest, decode, detect, enhance, sink started in %.1f s (models"
+    console.line("stages    ingest, decode, detect, enhance, sink, notify started in %.1f s (models"
         + " fetched and verified)", (System.nanoTime() - t1) / 1e9);
     console.line("api       %s/v1/videos", stack.apiUrl());
     api = new ApiClient(stack.apiUrl());

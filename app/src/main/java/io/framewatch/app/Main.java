@@ -140,7 +140,7 @@ public final class Main {
   @Command(name = "run", description = "Run one stage (or all) as a service against a Kafka"
       + " cluster; scale a stage by running more of them.")
   static final class Run implements Callable<Integer> {
-    @Parameters(paramLabel = "STAGE", description = "ingest, decode, detect, enhance, sink or all")
+    @Parameters(paramLabel = "STAGE", description = "ingest, decode, detect, enhance, sink, notify or all")
     String stage;
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
@@ -152,7 +152,7 @@ public final class Main {
       Map<String, String> env = System.getenv();
       if (!stage.equals("all") && !Stages.NAMES.contains(stage)) {
         System.err.println("framewatch run: unknown stage '" + stage
-            + "'; expected ingest, decode, detect, enhance, sink or all");
+            + "'; expected ingest, decode, detect, enhance, sink, notify or all");
         return 2;
       }
       KafkaSettings kafka = new KafkaSettings(bootstrap);

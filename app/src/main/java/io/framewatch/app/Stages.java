@@ -9,6 +9,8 @@ import io.framewatch.enhance.EnhanceConfig;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.ingest.IngestApp;
 import io.framewatch.ingest.IngestConfig;
+import io.framewatch.notify.NotifyApp;
+import io.framewatch.notify.NotifyConfig;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Settings;
 import io.framewatch.runtime.Stage;
@@ -24,7 +26,7 @@ import java.util.Map;
  */
 final class Stages {
   /** Every stage, in the order a stack starts them (consumers before producers of their input). */
-  static final List<String> NAMES = List.of("sink", "detect", "enhance", "decode", "ingest");
+  static final List<String> NAMES = List.of("notify", "sink", "detect", "enhance", "decode", "ingest");
 
   private Stages() {}
 
@@ -46,8 +48,9 @@ final class Stages {
       case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka), models(env), ctx);
       case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka), models(env), ctx);
       case "sink" -> new SinkApp(SinkConfig.fromEnv(env, kafka, models(env)), ctx);
+      case "notify" -> new NotifyApp(NotifyConfig.fromEnv(env, kafka), ctx);
       default -> throw new IllegalArgumentException("unknown stage '" + name
-          + "'; expected ingest, decode, detect, enhance, sink or all");
+          + "'; expected ingest, decode, detect, enhance, sink, notify or all");
     };
   }
 }

@@ -1,6 +1,7 @@
 package io.framewatch.runtime;
 
 import io.framewatch.topic.Topic;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Where a handler publishes the results of one input record. Every send is tracked: the input's
@@ -17,6 +18,14 @@ public interface Output {
    * @param <V> value type
    */
   <K, V> void send(Topic<K, V> topic, K key, V value);
+
+  /**
+   * Sends a record already encoded, headers included (e.g. a dead letter built by
+   * {@link DeadLetters}), tracked like every other send.
+   *
+   * @param record the record
+   */
+  void send(ProducerRecord<byte[], byte[]> record);
 
   /**
    * Blocks until everything sent so far is acknowledged, resending failed records with backoff.

@@ -159,6 +159,37 @@ public final class Settings {
       + " models not named use the values recommended from their manifest's held-out figures"
       + " (`framewatch config` prints them; docs/OPERATIONS.md, Alerts)");
 
+  /** Notify consumer group. */
+  public static final Setting<String> NOTIFY_GROUP = Setting.text("FRAMEWATCH_NOTIFY_GROUP",
+      "framewatch-notify", "notify", "consumer group of the webhook senders");
+  /** Webhook subscriptions from configuration. */
+  public static final Setting<String> WEBHOOKS = Setting.text("FRAMEWATCH_WEBHOOKS", null,
+      "notify", "subscriptions besides those of `POST /v1/webhooks`: `URL#SECRET` entries"
+      + " separated by commas or spaces (the secret after the last `#`)");
+  /** Delivery attempts before a dead letter. */
+  public static final Setting<Integer> WEBHOOK_ATTEMPTS = Setting.integer(
+      "FRAMEWATCH_WEBHOOK_ATTEMPTS", 8, "notify",
+      "attempts per alert transition and subscription before its dead letter");
+  /** First retry wait. */
+  public static final Setting<Long> WEBHOOK_BACKOFF_MS = Setting.longValue(
+      "FRAMEWATCH_WEBHOOK_BACKOFF_MS", 1000, "notify",
+      "wait before the first retry (ms); doubled for each further one");
+  /** Longest retry wait. */
+  public static final Setting<Long> WEBHOOK_BACKOFF_MAX_MS = Setting.longValue(
+      "FRAMEWATCH_WEBHOOK_BACKOFF_MAX_MS", 60_000, "notify", "longest wait between retries (ms)");
+  /** Connect timeout. */
+  public static final Setting<Long> WEBHOOK_CONNECT_TIMEOUT_MS = Setting.longValue(
+      "FRAMEWATCH_WEBHOOK_CONNECT_TIMEOUT_MS", 5000, "notify",
+      "TCP/TLS connect timeout of a delivery (ms)");
+  /** Request timeout. */
+  public static final Setting<Long> WEBHOOK_TIMEOUT_MS = Setting.longValue(
+      "FRAMEWATCH_WEBHOOK_TIMEOUT_MS", 10_000, "notify",
+      "time a receiver has to answer a delivery (ms); then it counts as failed");
+  /** Alert transitions delivered at once. */
+  public static final Setting<Integer> NOTIFY_IN_FLIGHT = Setting.integer(
+      "FRAMEWATCH_NOTIFY_IN_FLIGHT", 64, "notify",
+      "alert transitions a process delivers at once; beyond that its partitions pause");
+
   /** Replication of created topics. */
   public static final Setting<Integer> REPLICATION = Setting.integer("FRAMEWATCH_REPLICATION", 1,
       "`run`", "replication factor of the topics a `run` creates");
@@ -186,7 +217,9 @@ public final class Settings {
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
         SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, SCORE_POLICY,
         ALERT_WINDOW_SECONDS, ALERT_HOP_SECONDS, ALERT_HOLD_SECONDS, ALERT_MIN_FACES,
-        ALERT_MIN_FRAMES, ALERT_THRESHOLDS, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
+        ALERT_MIN_FRAMES, ALERT_THRESHOLDS, NOTIFY_GROUP, WEBHOOKS, WEBHOOK_ATTEMPTS,
+        WEBHOOK_BACKOFF_MS, WEBHOOK_BACKOFF_MAX_MS, WEBHOOK_CONNECT_TIMEOUT_MS,
+        WEBHOOK_TIMEOUT_MS, NOTIFY_IN_FLIGHT, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
         EXIT_ON_WORKER_DEATH, JAVA_OPTS);
   }
 

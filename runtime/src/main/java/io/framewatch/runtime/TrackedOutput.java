@@ -44,8 +44,8 @@ final class TrackedOutput implements Output {
     send(topic.record(key, value));
   }
 
-  /** Sends a record already encoded (a dead letter keeps the original bytes). */
-  void send(ProducerRecord<byte[], byte[]> r) {
+  @Override
+  public void send(ProducerRecord<byte[], byte[]> r) {
     synchronized (this) {
       pending++;
     }

@@ -23,7 +23,7 @@ class ComposeFileTest {
     assertTrue(Files.isRegularFile(compose), compose + " exists");
     String yml = Files.readString(compose);
     for (String stage : new String[] {"kafka:", "ingest:", "decode:", "detect:", "enhance:",
-        "sink:"}) {
+        "sink:", "notify:"}) {
       assertTrue(yml.contains("\n  " + stage), "service " + stage);
     }
     boolean haveCli = new ProcessBuilder("sh", "-c", "command -v docker-compose").start()

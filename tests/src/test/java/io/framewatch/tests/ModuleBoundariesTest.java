@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * nothing of how records move, and the model backends nothing of Kafka.
  */
 class ModuleBoundariesTest {
-  private static final List<String> STAGES = List.of("ingest", "decode", "detect", "enhance", "sink");
+  private static final List<String> STAGES = List.of("ingest", "decode", "detect", "enhance", "sink",
+      "notify");
   private static JavaClasses classes;
 
   @BeforeAll
