@@ -47,6 +47,7 @@ public final class IngestVerticle extends VerticleBase {
   /** Videos accepted here that the verdict view has not seen yet (answers GET right after POST). */
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
   private HttpServer server;
+  private WebhookRoutes webhooks;
 
   IngestVerticle(IngestConfig cfg, Producer<byte[], byte[]> producer, VerdictView view) {
     this.cfg = cfg;
@@ -69,11 +70,22 @@ public final class IngestVerticle extends VerticleBase {
     router.post("/v1/streams").handler(this::startStream);
     router.post("/v1/streams/:id/stop").handler(this::stopStream);
     router.get("/v1/streams/:id").handler(this::status);
+    webhooks = new WebhookRoutes(vertx, producer, cfg.kafka());
+    webhooks.mount(router);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(cfg.port(), cfg.host())
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return webhooks == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          webhooks.close();
+          return null;
+        });
   }
 
   /** The bound port (useful when the configured port was 0). */
@@ -365,7 +377,7 @@ public final class IngestVerticle extends VerticleBase {
     }
   }
 
-  private static void error(RoutingContext ctx, int status, String reason) {
+  static void error(RoutingContext ctx, int status, String reason) {
     ctx.response().setStatusCode(status);
     ctx.json(new JsonObject().put("error", reason).put("status", status));
   }

@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +56,8 @@ public final class NotifyApp extends WorkerStage {
   private final StageContext ctx;
   private final String workerName;
   private final AtomicBoolean viewDeathReported = new AtomicBoolean();
+  /** Per alert id, the transition last handed to the sender (or being handed). */
+  private final Map<String, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
   private volatile CompactedView<String, WebhookSubscription> view;
   private volatile WebhookSender sender;
 
@@ -132,26 +136,27 @@ public final class NotifyApp extends WorkerStage {
     if (alert.getAlertId().isEmpty()) {
       throw new IllegalArgumentException("alert without alert_id: no idempotency key");
     }
-    List<WebhookSubscription> subs = subscriptions();
-    if (subs.isEmpty()) {
-      return;
-    }
-    String body = ProtoJson.print(alert);
+    // Transitions of one alert are on one partition, handed to the pool in offset order; each
+    // hands its deliveries to the sender only after the previous one did, so that the sender's
+    // per-subscription lanes see them in that order.
+    CompletableFuture<Void> handedOver = new CompletableFuture<>();
+    CompletableFuture<Void> previous = handovers.put(alert.getAlertId(), handedOver);
+    List<WebhookSubscription> subs;
     List<CompletableFuture<WebhookSender.Result>> results = new ArrayList<>();
-    for (WebhookSubscription s : subs) {
-      results.add(sender.deliver(s.getId(), alert, body, in::cancelled));
-    }
-    CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
-    while (!all.isDone()) {
-      if (in.cancelled()) {
-        throw new CancelledWork(WebhookSender.idempotencyKey(alert) + " cut short");
+    try {
+      if (previous != null) {
+        await(previous, in, alert);
       }
-      try {
-        all.get(200, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        // still delivering: look at cancellation again
+      subs = subscriptions();
+      String body = ProtoJson.print(alert);
+      for (WebhookSubscription s : subs) {
+        results.add(sender.deliver(s.getId(), alert, body, in::cancelled));
       }
+    } finally {
+      handedOver.complete(null);
+      handovers.remove(alert.getAlertId(), handedOver);
     }
+    await(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), in, alert);
     for (int i = 0; i < subs.size(); i++) {
       WebhookSender.Result r = results.get(i).join();
       if (r.outcome() == WebhookSender.Outcome.FAILED) {
@@ -161,6 +166,21 @@ public final class NotifyApp extends WorkerStage {
         out.send(dead);
       } else if (r.outcome() == WebhookSender.Outcome.ABANDONED && in.cancelled()) {
         throw new CancelledWork(WebhookSender.idempotencyKey(alert) + " cut short");
+      }
+    }
+  }
+
+  /** Waits for {@code f}, giving up (uncommitted) when the work is cancelled. */
+  private static void await(CompletableFuture<?> f, Input<?, ?> in, Alert alert)
+      throws InterruptedException, ExecutionException {
+    while (!f.isDone()) {
+      if (in.cancelled()) {
+        throw new CancelledWork(WebhookSender.idempotencyKey(alert) + " cut short");
+      }
+      try {
+        f.get(200, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // not yet: look at cancellation again
       }
     }
   }

@@ -1,0 +1,266 @@
+package io.framewatch.tests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.framewatch.app.EmbeddedKafka;
+import io.framewatch.ingest.IngestApp;
+import io.framewatch.ingest.IngestConfig;
+import io.framewatch.notify.NotifyApp;
+import io.framewatch.notify.NotifyConfig;
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.AlertTransition;
+import io.framewatch.runtime.DeadLetters;
+import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.TopicCatalog;
+import io.framewatch.topic.Topics;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Webhook delivery on real parts: a fresh in-process broker per test, the notify stage, alert
+ * transitions produced straight to {@code alerts}, and real HTTP receivers that verify every
+ * signature ({@link WebhookReceiver}).
+ */
+class WebhookDeliveryIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private EmbeddedKafka kafka;
+  private final String group = "it-notify-" + UUID.randomUUID();
+
+  @BeforeEach
+  void startBroker() throws Exception {
+    kafka = EmbeddedKafka.start(0);
+    try (Admin admin = Admin.create(kafka.settings().admin())) {
+      TopicCatalog.ensure(admin, (short) 1);
+    }
+  }
+
+  @AfterEach
+  void stopBroker() {
+    kafka.close();
+  }
+
+  private NotifyApp notify(String webhooks, int attempts) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("FRAMEWATCH_NOTIFY_GROUP", group);
+    env.put("FRAMEWATCH_WEBHOOK_ATTEMPTS", Integer.toString(attempts));
+    env.put("FRAMEWATCH_WEBHOOK_BACKOFF_MS", "100");
+    env.put("FRAMEWATCH_WEBHOOK_BACKOFF_MAX_MS", "400");
+    if (webhooks != null) {
+      env.put("FRAMEWATCH_WEBHOOKS", webhooks);
+    }
+    NotifyApp app = new NotifyApp(NotifyConfig.fromEnv(env, kafka.settings()),
+        StageContext.local());
+    app.start();
+    await().atMost(WAIT).until(() -> app.health().ready());
+    return app;
+  }
+
+  private static Alert transition(String video, int n, int sequence, AlertTransition t) {
+    return Alert.newBuilder().setVideoId(video).setAlertId(video + "#" + n).setSequence(sequence)
+        .setTransition(t).setSource("live").setScore(0.9).setModel("caddm-demo")
+        .setAtMs(System.currentTimeMillis()).build();
+  }
+
+  private void produce(Alert... alerts) throws Exception {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
+        kafka.settings().producer("it-alerts", false), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      for (Alert a : alerts) {
+        p.send(Topics.ALERTS.record(a.getVideoId(), a)).get();
+      }
+    }
+  }
+
+  /** True once the group committed every alert written so far. */
+  private boolean allCommitted() throws Exception {
+    try (Admin admin = Admin.create(kafka.settings().admin())) {
+      Map<TopicPartition, OffsetAndMetadata> done = admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+      for (int p = 0; p < Topics.ALERTS.partitions(); p++) {
+        ask.put(new TopicPartition(Topics.ALERTS.name(), p), OffsetSpec.latest());
+      }
+      for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+          : admin.listOffsets(ask).all().get().entrySet()) {
+        OffsetAndMetadata c = done.get(e.getKey());
+        if (e.getValue().offset() > (c == null ? 0 : c.offset())) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static String keys(WebhookReceiver r) {
+    return r.calls().stream().map(c -> c.key() + "=" + c.status()).toList().toString();
+  }
+
+  @Test
+  void shouldDeliverEachTransitionOnceToAReceiverThatFailsItsFirstThreeCallsAndNotAgainAfterARestart()
+      throws Exception {
+    try (WebhookReceiver receiver = WebhookReceiver.start("s3cret-for-the-test", 3)) {
+      String configured = receiver.url() + "#s3cret-for-the-test";
+      NotifyApp first = notify(configured, 8);
+      try {
+        produce(transition("v1", 1, 0, AlertTransition.RAISED),
+            transition("v1", 1, 1, AlertTransition.UPDATED),
+            transition("v2", 1, 0, AlertTransition.RAISED),
+            transition("v1", 1, 2, AlertTransition.CLEARED),
+            transition("v2", 1, 1, AlertTransition.CLEARED));
+        await().atMost(WAIT).until(() -> receiver.accepted().size() == 5);
+        await().atMost(WAIT).until(this::allCommitted);
+      } finally {
+        first.close();
+      }
+      assertEquals(Set.of("v1#1/0", "v1#1/1", "v1#1/2", "v2#1/0", "v2#1/1"),
+          Set.copyOf(receiver.accepted()));
+      assertEquals(3, receiver.calls().stream().filter(c -> c.status() == 500).count());
+      assertEquals(8, receiver.calls().size(), keys(receiver));
+      assertEquals("alert.cleared", receiver.calls().stream()
+          .filter(c -> "v2#1/1".equals(c.key())).findFirst().orElseThrow().event());
+
+      // a new instance of the stage in the same group: only the new transition is sent
+      try (NotifyApp second = notify(configured, 8)) {
+        produce(transition("v3", 1, 0, AlertTransition.RAISED));
+        await().atMost(WAIT).until(() -> receiver.accepted().contains("v3#1/0"));
+      }
+      assertEquals(9, receiver.calls().size(), "nothing delivered twice: " + keys(receiver));
+      assertEquals(0, receiver.repeats());
+      assertEquals(0, receiver.badSignatures(), "every call is correctly signed");
+      JsonObject body = new JsonObject(receiver.calls().get(8).body());
+      assertEquals("v3#1", body.getString("alertId"));
+      assertEquals("RAISED", body.getString("transition"));
+    }
+  }
+
+  @Test
+  void shouldDeliverToSubscriptionsMadeThroughTheApiUntilTheyAreDeleted(@TempDir Path media)
+      throws Exception {
+    IngestApp ingest = new IngestApp(new IngestConfig(kafka.settings(), "127.0.0.1", 0, media,
+        1024 * 1024));
+    HttpClient http = HttpClient.newHttpClient();
+    try (ingest; WebhookReceiver kept = WebhookReceiver.start(null, 0);
+        WebhookReceiver dropped = WebhookReceiver.start("given-secret", 0);
+        NotifyApp notify = notify(null, 3)) {
+      ingest.start();
+      String api = "http://127.0.0.1:" + ingest.port() + "/v1/webhooks";
+      HttpResponse<String> bad = post(http, api, new JsonObject().put("url", "hooks/fw"));
+      assertEquals(400, bad.statusCode());
+      assertEquals("'url' must be an absolute http or https URL, got 'hooks/fw'",
+          new JsonObject(bad.body()).getString("error"));
+
+      HttpResponse<String> created = post(http, api, new JsonObject().put("url", kept.url())
+          .put("description", "moderation desk"));
+      assertEquals(201, created.statusCode(), created.body());
+      JsonObject keptSub = new JsonObject(created.body());
+      assertTrue(keptSub.getString("secret").matches("[0-9a-f]{64}"), created.body());
+      kept.secret(keptSub.getString("secret"));
+      JsonObject droppedSub = new JsonObject(post(http, api, new JsonObject()
+          .put("url", dropped.url()).put("secret", "given-secret")).body());
+
+      JsonObject listed = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(api))
+          .build(), HttpResponse.BodyHandlers.ofString()).body());
+      assertEquals(2, listed.getJsonArray("webhooks").size(), listed.encode());
+      assertEquals("moderation desk", listed.getJsonArray("webhooks").getJsonObject(0)
+          .getString("description"));
+      assertFalse(listed.encode().contains("secret"), "secrets are shown only at creation");
+
+      produce(transition("v1", 1, 0, AlertTransition.RAISED));
+      await().atMost(WAIT).until(() -> kept.accepted().contains("v1#1/0")
+          && dropped.accepted().contains("v1#1/0"));
+      assertEquals(keptSub.getString("id"), kept.calls().get(0).subscription());
+
+      URI gone = URI.create(api + "/" + droppedSub.getString("id"));
+      assertEquals(204, http.send(HttpRequest.newBuilder(gone).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(404, http.send(HttpRequest.newBuilder(gone).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      produce(transition("v1", 1, 1, AlertTransition.CLEARED));
+      await().atMost(WAIT).until(() -> kept.accepted().contains("v1#1/1"));
+      assertEquals(List.of("v1#1/0"), dropped.accepted(), "a deleted subscription gets no more");
+      assertEquals(0, kept.badSignatures() + dropped.badSignatures());
+    }
+  }
+
+  private static HttpResponse<String> post(HttpClient http, String url, JsonObject body)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldDeadLetterWhatAReceiverNeverAcceptsWithTheReasonWhileOthersGetIt() throws Exception {
+    try (WebhookReceiver down = WebhookReceiver.start("k1", 0);
+        WebhookReceiver up = WebhookReceiver.start("k2", 0)) {
+      down.alwaysFail();
+      try (NotifyApp notify = notify(down.url() + "#k1 " + up.url() + "#k2", 3)) {
+        produce(transition("v9", 1, 0, AlertTransition.RAISED));
+        await().atMost(WAIT).until(() -> up.accepted().contains("v9#1/0"));
+        ConsumerRecord<byte[], byte[]> dead = await().atMost(WAIT)
+            .until(this::notifyDeadLetter, r -> r != null);
+        String reason = header(dead, DeadLetters.REASON);
+        assertTrue(reason.startsWith("webhook " + header(dead, NotifyApp.SUBSCRIPTION_HEADER)
+            + " (" + down.url() + "): 3 attempt(s) failed, the last: HTTP 500"), reason);
+        assertEquals("v9", new String(dead.key(), StandardCharsets.UTF_8));
+        assertEquals("v9#1", Topics.ALERTS.value(dead.value()).getAlertId());
+        assertTrue(header(dead, DeadLetters.ORIGIN).startsWith("alerts-"));
+        assertEquals(3, down.calls().size());
+        await().atMost(WAIT).until(this::allCommitted);
+      }
+    }
+  }
+
+  private ConsumerRecord<byte[], byte[]> notifyDeadLetter() {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+        kafka.settings().consumer("it-dl-" + UUID.randomUUID(), "it-dl", true),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      while (c.position(tp) < end) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if ("notify".equals(header(r, DeadLetters.STAGE))) {
+            return r;
+          }
+        }
+      }
+      return null;
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
