@@ -113,12 +113,6 @@ public final class NotifyApp extends WorkerStage {
    * is if the broker does not answer in time.
    */
   private List<WebhookSubscription> subscriptions() throws InterruptedException {
-    if (!view.running()) {
-      if (viewDeathReported.compareAndSet(false, true)) {
-        ctx.onWorkerDeath().run();
-      }
-      throw new CancelledWork("the webhooks view stopped; alerts stay uncommitted");
-    }
     Map<String, WebhookSubscription> all = new LinkedHashMap<>();
     cfg.configured().forEach(s -> all.put(s.getId(), s));
     try {
@@ -126,6 +120,13 @@ public final class NotifyApp extends WorkerStage {
     } catch (TimeoutException e) {
       LOG.warn("notify: {}; delivering to the subscriptions known so far", e.getMessage());
       all.putAll(view.current());
+    } catch (IllegalStateException e) {
+      // without the subscriptions nothing can be delivered: stop committing and say so
+      if (viewDeathReported.compareAndSet(false, true)) {
+        ctx.onWorkerDeath().run();
+      }
+      throw new CancelledWork("the webhooks view stopped (" + e.getMessage()
+          + "); alerts stay uncommitted");
     }
     return new ArrayList<>(all.values());
   }
