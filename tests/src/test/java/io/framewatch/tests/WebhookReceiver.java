@@ -81,9 +81,9 @@ public final class WebhookReceiver implements AutoCloseable {
     this.secret = s;
   }
 
-  /** From now on, answers every call 500. */
-  public void alwaysFail() {
-    this.alwaysFail = true;
+  /** From now on, answers every call 500 ({@code true}) or as before ({@code false}). */
+  public void failAll(boolean fail) {
+    this.alwaysFail = fail;
   }
 
   private void handle(HttpExchange ex) throws IOException {
