@@ -29,7 +29,8 @@ import java.util.TreeSet;
  * decoder slower than the source still fills every slot while it falls further behind the
  * source, and both latencies above start from the decode. So the frames it decoded (EndOfVideo,
  * else the last Progress) are set against those the source played in real time from the first
- * sample to the stop (the stream's frame rate from its Probe): below 1, it falls behind.
+ * sample's slot to the end of the decoding (EndOfVideo's time, else the stop; the stream's frame
+ * rate from its Probe): below 1, it falls behind.
  *
  * @param samples samples the decoder reported up to the stop
  * @param expected slots from the first sample to the stop
@@ -62,6 +63,7 @@ record StreamFigures(long samples, long expected, double firstSampleS, double re
     long acceptedMs = postMs;
     NavigableSet<Long> indices = new TreeSet<>();
     boolean ended = false;
+    long endedMs = stopMs;
     double sourceFps = 0;
     long framesDecoded = 0;
     for (VideoEvent e : seen.events) {
@@ -76,6 +78,7 @@ record StreamFigures(long samples, long expected, double firstSampleS, double re
         indices.addAll(e.getEnd().getAckedSamplesList());
         framesDecoded = Math.max(framesDecoded, e.getEnd().getFramesDecoded());
         ended = true;
+        endedMs = e.getAtMs() > 0 ? e.getAtMs() : stopMs;
       }
     }
     // the last slot that ended before the stop was asked for
@@ -88,7 +91,8 @@ record StreamFigures(long samples, long expected, double firstSampleS, double re
       expected = lastSlot - indices.first() + 1;
       first = indices.first() / fps;
     }
-    double playedS = (stopMs - acceptedMs) / 1000.0 - Math.max(0, first);
+    // decoding went on until the stop took effect, when EndOfVideo was published
+    double playedS = (endedMs - acceptedMs) / 1000.0 - Math.max(0, first);
     double realtime = first >= 0 && sourceFps > 0 && playedS > 0
         ? framesDecoded / (sourceFps * playedS) : -1;
 

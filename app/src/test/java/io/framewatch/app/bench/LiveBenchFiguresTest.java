@@ -41,15 +41,17 @@ class LiveBenchFiguresTest {
     seen.events.add(event().setProbe(Probe.newBuilder().setFps(25)).build());
     seen.events.add(event().setProgress(Progress.newBuilder().setFramesDecoded(100)
         .addAllAckedSamples(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L))).build());
-    seen.events.add(event().setEnd(EndOfVideo.newBuilder().setLive(true).setFramesDecoded(114)
-        .addAllAckedSamples(List.of(11L, 12L, 13L, 14L))).build());
+    seen.events.add(event().setAtMs(ACCEPTED + 7_600).setEnd(EndOfVideo.newBuilder()
+        .setLive(true).setFramesDecoded(114).addAllAckedSamples(List.of(11L, 12L, 13L, 14L)))
+        .build());
     StreamFigures f = StreamFigures.of(seen, ACCEPTED - 50, ACCEPTED + 7_200, 2.0);
     assertEquals(11, f.expected()); // slots 3..13
     assertEquals(10, f.samples());
     assertEquals(1, f.dropped());
     assertEquals(1.5, f.firstSampleS(), 1e-9);
-    // 114 frames decoded while the source played 25 fps x (7.2 - 1.5) s = 142.5
-    assertEquals(0.8, f.realtime(), 1e-9);
+    // 114 frames decoded while the source played 25 fps x (7.6 - 1.5) s = 152.5 (the decoder
+    // stopped, and published EndOfVideo, 0.4 s after the stop was asked for)
+    assertEquals(114 / 152.5, f.realtime(), 1e-9);
     assertTrue(f.ended());
   }
 
