@@ -1,10 +1,18 @@
 package io.framewatch.app;
 
+import io.framewatch.app.bench.BenchFailure;
 import io.framewatch.app.bench.InferenceBench;
+import io.framewatch.app.bench.LiveBench;
 import io.framewatch.app.bench.ScaleBench;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
+import io.framewatch.runtime.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +20,82 @@ import picocli.CommandLine.Option;
 /** {@code framewatch bench ...}: benchmarks that print figures and ratios. */
 @Command(name = "bench", description = "Benchmarks measured against the raw tool in the same run.",
     subcommands = {BenchCommand.Inference.class, BenchCommand.Decode.class,
-        BenchCommand.Scale.class})
+        BenchCommand.Scale.class, BenchCommand.Live.class})
 final class BenchCommand {
+
+  /**
+   * Distinct counts >= 1 from a comma-separated list such as {@code 1,4,8}, in the order given;
+   * empty when the list is not one.
+   */
+  static List<Integer> counts(String list) {
+    List<Integer> counts = new ArrayList<>();
+    for (String w : list.split(",", -1)) {
+      try {
+        int k = Integer.parseInt(w.strip());
+        if (k < 1 || counts.contains(k)) {
+          return List.of();
+        }
+        counts.add(k);
+      } catch (NumberFormatException e) {
+        return List.of();
+      }
+    }
+    return List.copyOf(counts);
+  }
+
+  /** {@code bench live --streams 1,4,8 --seconds 60}. */
+  @Command(name = "live", description = "N real clips served as live loopback streams in real"
+      + " time (the bundled ffmpeg, -re) and started through POST /v1/streams of the embedded"
+      + " stack; prints per stream the frame-to-verdict-update and glass-to-alert latencies"
+      + " (p50/p95/max), samples dropped and the process's CPU; ends with 'largest N with p95"
+      + " <= 2 s: N'. Every fourth stream, from the first, plays the forged clip.",
+      mixinStandardHelpOptions = true)
+  static final class Live implements Callable<Integer> {
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "N[,N2,...]",
+        description = "Concurrent streams, or counts to run in turn, e.g. 1,4,8,16 (default 1).")
+    String streams;
+
+    @Option(names = "--seconds", defaultValue = "60",
+        description = "How long each count runs live, >= 15 (default 60): an alert needs a 10 s"
+            + " window of faces first.")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      List<Integer> counts = counts(streams);
+      if (counts.isEmpty() || seconds < 15) {
+        System.err.println("framewatch bench live: " + (counts.isEmpty()
+            ? "--streams needs distinct stream counts >= 1, comma-separated (e.g. 1,4,8); got '"
+                + streams + "'" : "--seconds must be >= 15; got " + seconds));
+        return 2;
+      }
+      Console c = Main.console();
+      Path cache = Main.cacheDir();
+      List<Path> real = List.of(SampleMedia.FRANCK_MP4.fetch(cache),
+          SampleMedia.CAP12_MP4.fetch(cache), SampleMedia.CAP13_MP4.fetch(cache));
+      Path forged = cache.resolve("media").resolve(Main.FORGED);
+      if (!Files.isRegularFile(forged)) {
+        c.line("forged    %s is missing (models/deepfake/forge_clip.py builds it; ./framewatch"
+            + " demo does): every stream plays real footage, so no alert is expected", forged);
+        forged = null;
+      }
+      // every live stream holds a decode worker for as long as it runs
+      Map<String, String> env = new HashMap<>(System.getenv());
+      int most = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      if (Settings.DECODE_WORKERS.read(env) < most) {
+        env.put(Settings.DECODE_WORKERS.env(), Integer.toString(most));
+      }
+      try (LocalRun run = new LocalRun(c, 0, env)) {
+        c.line("decode    %d jobs at once (FRAMEWATCH_DECODE_WORKERS): one per stream",
+            Settings.DECODE_WORKERS.read(env));
+        new LiveBench(System.out, run.api(), run.kafka()).run(counts, seconds, real, forged);
+        return 0;
+      } catch (BenchFailure e) {
+        System.err.println("framewatch bench live: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
 
   /** {@code bench scale --stage detect|decode --workers 1,2}. */
   @Command(name = "scale", description = "Records/s of 1 vs more 'framewatch run STAGE' processes"
@@ -41,28 +123,18 @@ final class BenchCommand {
 
     @Override
     public Integer call() throws Exception {
-      String err = null;
-      List<Integer> counts = new java.util.ArrayList<>();
-      for (String w : workers.split(",", -1)) {
-        try {
-          int k = Integer.parseInt(w.strip());
-          if (k < 1 || counts.contains(k)) {
-            throw new NumberFormatException();
-          }
-          counts.add(k);
-        } catch (NumberFormatException e) {
-          err = "--workers needs distinct process counts >= 1, comma-separated (e.g. 1,2); got '"
-              + workers + "'";
-          break;
-        }
-      }
+      List<Integer> counts = counts(workers);
       SampleMedia media = switch (clip) {
         case "franck" -> SampleMedia.FRANCK_MP4;
         case "cap12" -> SampleMedia.CAP12_MP4;
         case "cap13" -> SampleMedia.CAP13_MP4;
         default -> null;
       };
-      if (!ScaleBench.STAGES.contains(stage)) {
+      String err = null;
+      if (counts.isEmpty()) {
+        err = "--workers needs distinct process counts >= 1, comma-separated (e.g. 1,2); got '"
+            + workers + "'";
+      } else if (!ScaleBench.STAGES.contains(stage)) {
         err = "unknown --stage '" + stage + "'; expected detect or decode";
       } else if (media == null) {
         err = "unknown --clip '" + clip + "'; expected franck, cap12 or cap13";
@@ -77,7 +149,7 @@ final class BenchCommand {
         new ScaleBench(System.out).run(stage, counts, frames, jobs,
             media.fetch(ModelStore.fromEnvironment().cacheDir()));
         return 0;
-      } catch (ScaleBench.BenchFailure e) {
+      } catch (BenchFailure e) {
         System.err.println("framewatch bench scale: " + e.getMessage());
         return 1;
       }
@@ -89,7 +161,7 @@ final class BenchCommand {
       + " frame-topic MiB/s vs a bare KafkaProducer; ends with 'ratio <decode ratio>'.")
   static final class Decode implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "Video file.")
-    java.nio.file.Path file;
+    Path file;
 
     @Option(names = "--threads", defaultValue = "2", description = "Decoder threads, both sides.")
     int threads;

@@ -1,5 +1,6 @@
 package io.framewatch.app;
 
+import io.framewatch.runtime.KafkaSettings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,11 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One run of the whole pipeline in this JVM: embedded broker, every stage, files uploaded through
- * the HTTP API and followed until their verdicts are final. Shared by {@code demo} and
- * {@code analyze}.
+ * the HTTP API and followed until their verdicts are final. Shared by {@code demo},
+ * {@code analyze} and {@code bench live}.
  */
 final class LocalRun implements AutoCloseable {
   private final Console console;
@@ -22,6 +24,11 @@ final class LocalRun implements AutoCloseable {
   long uploadMs;
 
   LocalRun(Console console, int httpPort) throws Exception {
+    this(console, httpPort, System.getenv());
+  }
+
+  /** A run whose stages read {@code env} ({@code FRAMEWATCH_*}) instead of the process's. */
+  LocalRun(Console console, int httpPort, Map<String, String> env) throws Exception {
     this.console = console;
     long t0 = System.nanoTime();
     kafka = EmbeddedKafka.start(0);
@@ -30,7 +37,7 @@ final class LocalRun implements AutoCloseable {
         (t1 - t0) / 1e9);
     mediaDir = Files.createTempDirectory("framewatch-media");
     try {
-      stack = Stack.start(System.getenv(), kafka.settings(), mediaDir, httpPort);
+      stack = Stack.start(env, kafka.settings(), mediaDir, httpPort);
     } catch (Exception e) {
       kafka.close();
       throw e;
@@ -43,6 +50,14 @@ final class LocalRun implements AutoCloseable {
 
   String apiUrl() {
     return stack.apiUrl();
+  }
+
+  ApiClient api() {
+    return api;
+  }
+
+  KafkaSettings kafka() {
+    return kafka.settings();
   }
 
   /** Uploads every file, follows them with progress bars, returns their final verdicts. */

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.framewatch.app.bench.LoopbackStream;
 import io.framewatch.decode.DecodeApp;
 import io.framewatch.decode.DecodeConfig;
 import io.framewatch.inference.ModelStore;
@@ -49,11 +50,11 @@ class LiveFailoverIT extends StackTestBase {
   void shouldResumeALiveStreamOnTheOtherDecodeProcessAndAccountForEverySample()
       throws Exception {
     Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
-    try (LiveSource source = new LiveSource(clip)) {
+    try (LoopbackStream source = new LoopbackStream(clip)) {
       String id = api.startStream(source.url());
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> api.status(id).getLong("framesAnalyzed", 0L) >= 8);
-      String owner = LiveSource.owner(kafka.settings(), id);
+      String owner = VideoEventLog.owner(kafka.settings(), id);
       DecodeApp first = stack.stages().stream().filter(DecodeApp.class::isInstance)
           .map(DecodeApp.class::cast).findFirst().orElseThrow();
       DecodeApp running = owner.equals(first.workerName()) ? first : second;
@@ -63,8 +64,8 @@ class LiveFailoverIT extends StackTestBase {
       running.close();
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> LiveSource.resumed(kafka.settings(), id, owner).isPresent());
-      VideoEvent resumedBy = LiveSource.resumed(kafka.settings(), id, owner).orElseThrow();
+          .until(() -> VideoEventLog.resumed(kafka.settings(), id, owner).isPresent());
+      VideoEvent resumedBy = VideoEventLog.resumed(kafka.settings(), id, owner).orElseThrow();
       StreamEvent r = resumedBy.getStream();
       assertTrue(r.getGapMs() > 0, "the gap is reported: " + r);
       assertEquals(survivor.workerName(), resumedBy.getWorker());

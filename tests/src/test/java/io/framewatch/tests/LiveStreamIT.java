@@ -4,14 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.framewatch.decode.FfmpegCli;
+import io.framewatch.app.bench.LoopbackStream;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,18 +35,9 @@ class LiveStreamIT extends StackTestBase {
   @Test
   void shouldAnalyseALiveStreamUntilStoppedAndReportItsLatency() throws Exception {
     Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
     long sourceStart = System.currentTimeMillis();
-    Process source = new ProcessBuilder(FfmpegCli.path(), "-hide_banner", "-nostdin",
-        "-loglevel", "error", "-re", "-i", clip.toString(), "-an", "-c:v", "copy",
-        "-f", "mpegts", "-listen", "1", "http://127.0.0.1:" + port + "/live.ts")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    String id;
-    try {
-      id = api.startStream("http://127.0.0.1:" + port + "/live.ts");
+    try (LoopbackStream source = new LoopbackStream(clip)) {
+      String id = api.startStream(source.url());
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> api.status(id).getLong("framesAnalyzed", 0L) >= 10);
       api.stopStream(id);
@@ -92,8 +81,6 @@ class LiveStreamIT extends StackTestBase {
           publish.get(publish.size() - 1), latencies.get(latencies.size() / 2) - min,
           latencies.get(latencies.size() - 1) - min);
       assertTrue(publish.get(publish.size() / 2) < 1000, "decode-to-topic " + publish);
-    } finally {
-      source.destroyForcibly();
     }
   }
 }

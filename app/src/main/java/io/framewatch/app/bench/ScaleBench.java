@@ -85,13 +85,6 @@ public final class ScaleBench {
   private final PrintStream out;
   private final Set<Process> live = ConcurrentHashMap.newKeySet();
 
-  /** A failure of the benchmark itself (a child died, a limit passed), reported in one line. */
-  public static final class BenchFailure extends Exception {
-    BenchFailure(String message) {
-      super(message);
-    }
-  }
-
   /** @param out where the figures go */
   public ScaleBench(PrintStream out) {
     this.out = out;

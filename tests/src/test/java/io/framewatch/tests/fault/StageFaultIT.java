@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.framewatch.app.bench.LoopbackStream;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.proto.FrameRecord;
@@ -11,7 +12,7 @@ import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.KafkaSettings;
-import io.framewatch.tests.LiveSource;
+import io.framewatch.tests.VideoEventLog;
 import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -171,10 +172,10 @@ class StageFaultIT {
     fleet.add("decode-2", "decode");
     KafkaSettings kafka = new KafkaSettings(bootstrap);
     Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
-    try (LiveSource source = new LiveSource(clip)) {
+    try (LoopbackStream source = new LoopbackStream(clip)) {
       String id = fleet.api().startStream(source.url());
       fleet.awaitAnalysed(id, 8);
-      String owner = LiveSource.owner(kafka, id);
+      String owner = VideoEventLog.owner(kafka, id);
       StageProcess victim = fleet.get("decode").pid() == pidOf(owner) ? fleet.get("decode")
           : fleet.get("decode-2");
       StageProcess survivor = victim == fleet.get("decode") ? fleet.get("decode-2")
@@ -182,8 +183,8 @@ class StageFaultIT {
       long before = fleet.api().status(id).getLong("framesAnalyzed");
       victim.kill();
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> LiveSource.resumed(kafka, id, owner).isPresent());
-      VideoEvent r = LiveSource.resumed(kafka, id, owner).orElseThrow();
+          .until(() -> VideoEventLog.resumed(kafka, id, owner).isPresent());
+      VideoEvent r = VideoEventLog.resumed(kafka, id, owner).orElseThrow();
       assertEquals(survivor.pid(), pidOf(r.getWorker()), "resumed on the surviving process");
       assertTrue(r.getStream().getGapMs() > 0, r.toString());
       fleet.awaitAnalysed(id, before + 6);
