@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A live moderation alert on real parts: the bundled ffmpeg serves, in real time over loopback,
  * 20 s of franck's real footage, 30 s of the same person forged (franck-forged.mp4: another
  * face swapped in) and 30 s of real footage again; the stack raises exactly one alert during the
- * forged part and clears it after. Prints the raise latency from the first forged frame.
+ * forged part and clears it after, and a webhook receiver that fails its first three calls still
+ * gets each transition once, signed. Prints the raise latency from the first forged frame.
  */
 class LiveAlertIT extends StackTestBase {
   static final double REAL_SECONDS = 20;
@@ -67,6 +68,16 @@ class LiveAlertIT extends StackTestBase {
       port = s.getLocalPort();
     }
     String url = "http://127.0.0.1:" + port + "/live.ts";
+    // a moderation desk's webhook: checks every signature and fails its first three calls
+    String secret = "live-it-" + java.util.UUID.randomUUID();
+    WebhookReceiver desk = WebhookReceiver.start(secret, 3);
+    var subscribed = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + "/v1/webhooks"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new io.vertx.core.json
+                .JsonObject().put("url", desk.url()).put("secret", secret).encode())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, subscribed.statusCode(), subscribed.body());
     Process server = new ProcessBuilder(FfmpegCli.path(), "-hide_banner", "-nostdin",
         "-loglevel", "error", "-re", "-i", source.toString(), "-an", "-c:v", "copy",
         "-f", "mpegts", "-listen", "1", url)
@@ -125,6 +136,17 @@ class LiveAlertIT extends StackTestBase {
           .orElseThrow();
       assertTrue(top.getSourcePtsUs() >= forgedFrom && top.getSourcePtsUs() < realAgain,
           "the evidence frame is a forged one");
+      // every transition reached the desk once, signed, despite its first three failures
+      List<String> keys = alerts.stream().map(a -> a.getAlertId() + "/" + a.getSequence())
+          .toList();
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+          .until(() -> desk.accepted().containsAll(keys));
+      assertEquals(new java.util.TreeSet<>(keys), new java.util.TreeSet<>(desk.accepted()),
+          "each transition, nothing else");
+      assertEquals(keys.size(), desk.accepted().size());
+      assertEquals(0, desk.repeats());
+      assertEquals(0, desk.badSignatures());
+      assertEquals(3, desk.calls().stream().filter(c -> c.status() == 500).count());
       System.out.printf("live alert: raised %.1f s after the first forged frame was decoded"
               + " (window %.0f s, hop 2 s); glass-to-alert %d ms; cleared %.1f s after the real"
               + " footage returned%n",
@@ -133,6 +155,7 @@ class LiveAlertIT extends StackTestBase {
           (cleared.getAtMs() - firstRealAgain.getDecodedAtMs()) / 1000.0);
     } finally {
       server.destroyForcibly();
+      desk.close();
     }
   }
 }
