@@ -38,7 +38,7 @@ public final class IngestApp implements Stage {
   public void start() throws Exception {
     producer = new KafkaProducer<>(
         cfg.kafka().producer("ingest", false), new ByteArraySerializer(), new ByteArraySerializer());
-    view = ReadView.start(cfg.kafka(), cfg.view());
+    view = ReadView.of(cfg.kafka(), cfg.view()).start();
     vertx = Vertx.vertx();
     try {
       IngestVerticle verticle = new IngestVerticle(cfg, producer, view);

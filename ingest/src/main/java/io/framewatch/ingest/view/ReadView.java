@@ -47,11 +47,21 @@ public final class ReadView implements AutoCloseable {
     this.follower = kafka == null ? null : new TopicFollower(kafka, this::apply);
   }
 
-  /** Starts following the topics; {@link #health()} is ready once the reader has caught up. */
-  public static ReadView start(KafkaSettings kafka, ViewLimits limits) {
-    ReadView v = new ReadView(limits, kafka);
-    v.follower.start();
-    return v;
+  /** A view of the cluster's topics, not reading yet: {@link #start()} it. */
+  public static ReadView of(KafkaSettings kafka, ViewLimits limits) {
+    return new ReadView(limits, kafka);
+  }
+
+  /**
+   * Starts following the topics; {@link #health()} is ready once the reader has caught up.
+   *
+   * @return this view
+   */
+  public ReadView start() {
+    if (follower != null) {
+      follower.start();
+    }
+    return this;
   }
 
   /** A view that reads nothing by itself: only the records given to {@link #apply} (tests). */
