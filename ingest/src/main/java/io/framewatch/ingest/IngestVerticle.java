@@ -43,7 +43,7 @@ public final class IngestVerticle extends VerticleBase {
   private final IngestConfig cfg;
   private final Producer<byte[], byte[]> producer;
   private final ReadView view;
-  /** Videos accepted here that the verdict view has not seen yet (answers GET right after POST). */
+  /** Videos accepted here that the read view has not seen yet (answers GET right after POST). */
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
   private HttpServer server;
   private ReadApi readApi;
