@@ -16,27 +16,46 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/events}: Server-Sent Events of verdict updates ({@code event: verdict}, data =
  * {@link VerdictJson}) and alert transitions ({@code event: alert}, data = {@link ProtoJson}), each
  * on one {@code data:} line with an {@code id:} that is an {@link EventPosition}. A client that
  * reconnects with {@code Last-Event-ID} first gets the retained events it missed, on any replica.
- * A comment line every heartbeat keeps proxies from closing an idle stream. A client too slow to
- * take its events is disconnected (it resumes with {@code Last-Event-ID}) rather than buffered
- * without bound. Everything runs on the verticle's event loop; the view's reader only hands
- * events over.
+ * A comment line every heartbeat keeps proxies from closing an idle stream. A client with more
+ * than about 1 MB written that its connection has not taken is sent nothing more until that is
+ * down to 256 KB, then catches up from the retained events: a client that stops reading costs
+ * at most that buffer, never a copy of every event since. Everything runs on the verticle's event
+ * loop; the view's reader only hands events over.
  */
 final class EventStream implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+  static final String GAP = ": some events after the last event id are no longer retained;"
+      + " reload the listing";
+  private static final int CHUNK_CHARS = 64 * 1024;
+  /** A client with this much written but not yet taken by its connection is backed up... */
+  private static final long BACKED_UP_CHARS = 1024 * 1024;
+  /** ...until that is down to this. */
+  private static final long DRAINED_CHARS = 256 * 1024;
+
+  /** One connected client: the position it has had everything before, and its flow state. */
+  private static final class Client {
+    final HttpServerResponse res;
+    EventPosition at;
+    boolean backedUp;
+    /** Characters written whose write has not completed (still in Vert.x's or Netty's buffers). */
+    long pending;
+
+    Client(HttpServerResponse res, EventPosition at) {
+      this.res = res;
+      this.at = at;
+    }
+  }
 
   private final Vertx vertx;
   private final ReadView view;
   private final Context context;
   /** Connected clients; touched only on {@link #context}. */
-  private final Map<HttpServerResponse, EventPosition> clients = new IdentityHashMap<>();
+  private final Map<HttpServerResponse, Client> clients = new IdentityHashMap<>();
   private final AtomicInteger connected = new AtomicInteger();
   private final Runnable unsubscribe;
   private final long timer;
@@ -59,20 +78,15 @@ final class EventStream implements AutoCloseable {
       return;
     }
     String last = ctx.request().getHeader("Last-Event-ID");
-    StringBuilder out = new StringBuilder(": framewatch events\nretry: 2000\n\n");
+    StringBuilder hello = new StringBuilder(": framewatch events\nretry: 2000\n\n");
     EventPosition from = view.events().head();
-    List<ViewEvent> missed = List.of();
+    boolean resuming = false;
     if (last != null && !last.isBlank()) {
       try {
-        EventPosition resumed = EventPosition.parse(last);
-        EventLog.Replay replay = view.events().since(resumed);
-        from = resumed;
-        missed = replay.events();
-        if (!replay.complete()) {
-          out.append(": some events after Last-Event-ID are no longer retained\n\n");
-        }
+        from = EventPosition.parse(last);
+        resuming = true;
       } catch (IllegalArgumentException e) {
-        out.append(": Last-Event-ID is not an id of this stream; events from now on\n\n");
+        hello.append(": Last-Event-ID is not an id of this stream; events from now on\n\n");
       }
     }
     HttpServerResponse res = ctx.response().setChunked(true)
@@ -81,12 +95,34 @@ final class EventStream implements AutoCloseable {
         .putHeader("X-Accel-Buffering", "no");
     res.closeHandler(v -> drop(res));
     res.exceptionHandler(e -> drop(res));
-    clients.put(res, from);
+    Client c = new Client(res, from);
+    clients.put(res, c);
     connected.set(clients.size());
-    for (ViewEvent e : missed) {
-      append(res, e, json(e), out);
+    if (write(c, hello) && resuming) {
+      catchUp(c);
     }
-    send(res, out);
+  }
+
+  /** Sends the retained events the client has not had, until done or its connection backs up. */
+  private void catchUp(Client c) {
+    c.backedUp = false;
+    EventLog.Replay replay = view.events().since(c.at);
+    StringBuilder out = new StringBuilder();
+    if (!replay.complete()) {
+      out.append(GAP).append("\n\n");
+    }
+    for (ViewEvent e : replay.events()) {
+      append(c, e, json(e), out);
+      if (out.length() >= CHUNK_CHARS) {
+        if (!write(c, out)) {
+          return;
+        }
+        out.setLength(0);
+      }
+    }
+    if (!out.isEmpty()) {
+      write(c, out);
+    }
   }
 
   private void broadcast(List<ViewEvent> events) {
@@ -97,46 +133,62 @@ final class EventStream implements AutoCloseable {
     for (ViewEvent e : events) {
       json.add(json(e));
     }
-    for (HttpServerResponse res : List.copyOf(clients.keySet())) {
+    for (Client c : List.copyOf(clients.values())) {
+      if (c.backedUp) {
+        continue; // catches up from the retained events when it drains
+      }
       StringBuilder out = new StringBuilder();
       for (int i = 0; i < events.size(); i++) {
-        append(res, events.get(i), json.get(i), out);
+        append(c, events.get(i), json.get(i), out);
       }
       if (!out.isEmpty()) {
-        send(res, out);
+        write(c, out);
       }
     }
   }
 
   /** Adds the event unless the client's position covers it, and moves the position past it. */
-  private void append(HttpServerResponse res, ViewEvent e, String json, StringBuilder out) {
-    EventPosition at = clients.get(res);
-    if (at == null || at.covers(e)) {
+  private static void append(Client c, ViewEvent e, String json, StringBuilder out) {
+    if (c.at.covers(e)) {
       return;
     }
-    at = at.after(e);
-    clients.put(res, at);
-    out.append("id: ").append(at.encode()).append("\nevent: ").append(e.kind().eventName())
+    c.at = c.at.after(e);
+    out.append("id: ").append(c.at.encode()).append("\nevent: ").append(e.kind().eventName())
         .append("\ndata: ").append(json).append("\n\n");
   }
 
   private void heartbeat() {
-    for (HttpServerResponse res : List.copyOf(clients.keySet())) {
-      send(res, new StringBuilder(": keep-alive\n\n"));
+    for (Client c : List.copyOf(clients.values())) {
+      if (!c.backedUp) {
+        write(c, ": keep-alive\n\n");
+      }
     }
   }
 
-  private void send(HttpServerResponse res, CharSequence text) {
-    if (res.closed() || res.ended()) {
-      drop(res);
-      return;
+  /**
+   * Writes to the client, counting what its connection has not taken yet (a write completes once
+   * handed to the socket).
+   *
+   * @return false when the client is gone or backed up (it then catches up once it drains)
+   */
+  private boolean write(Client c, CharSequence text) {
+    if (c.res.closed() || c.res.ended()) {
+      drop(c.res);
+      return false;
     }
-    res.write(text.toString());
-    if (res.writeQueueFull()) {
-      LOG.info("event stream client too slow; disconnected (it resumes with Last-Event-ID)");
-      drop(res);
-      res.end();
+    int n = text.length();
+    c.pending += n;
+    c.res.write(text.toString()).onComplete(r -> {
+      c.pending -= n;
+      if (c.backedUp && c.pending <= DRAINED_CHARS && clients.get(c.res) == c) {
+        catchUp(c);
+      }
+    });
+    if (c.pending > BACKED_UP_CHARS) {
+      c.backedUp = true;
+      return false;
     }
+    return true;
   }
 
   private void drop(HttpServerResponse res) {

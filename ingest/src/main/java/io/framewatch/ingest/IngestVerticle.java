@@ -77,7 +77,9 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() throws Exception {
-    readApi.close();
+    if (readApi != null) {
+      readApi.close();
+    }
     return super.stop();
   }
 

@@ -16,12 +16,8 @@ import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.topic.Topics;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,33 +38,18 @@ class ReadApiTest {
       .build();
   private final ReadView view = ReadView.detached(new ViewLimits(100, 100, 100, 3));
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
-  private Vertx vertx;
-  private ReadApi api;
+  private ReadApiServer server;
   private int port;
 
   @BeforeEach
   void serve() throws Exception {
-    vertx = Vertx.vertx();
-    vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        Router router = Router.router(vertx);
-        api = ReadApi.mount(vertx, router, view, accepted, 200);
-        return vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-            .onSuccess(s -> port = s.actualPort());
-      }
-
-      @Override
-      public Future<?> stop() {
-        api.close();
-        return Future.succeededFuture();
-      }
-    }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server = new ReadApiServer(view, accepted, 200);
+    port = server.port();
   }
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.close();
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -219,7 +199,7 @@ class ReadApiTest {
   @Test
   void shouldStreamEventsWithIdsKeepAliveAndForgetAClientThatLeft() throws Exception {
     try (Lines sse = new Lines(null)) {
-      await().until(() -> api.eventClients() == 1);
+      await().until(() -> server.eventClients() == 1);
       verdicts(verdict("v", VerdictStatus.RUNNING, 100));
       view.apply(List.of(record(Topics.ALERTS, 2, 5, "v",
           alert("v", 1, 0, AlertTransition.RAISED, 1000))));
@@ -233,7 +213,7 @@ class ReadApiTest {
       assertTrue(sse.lines.contains("id: v1_a0.0.6"));
       await().atMost(Duration.ofSeconds(5)).until(() -> sse.lines.contains(": keep-alive"));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> api.eventClients() == 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.eventClients() == 0);
   }
 
   @Test
@@ -249,7 +229,7 @@ class ReadApiTest {
     }
     try (Lines late = new Lines("v1_a")) {
       await().atMost(Duration.ofSeconds(5)).until(() -> late.lines.contains("id: v5_a"));
-      assertTrue(late.lines.contains(": some events after Last-Event-ID are no longer retained"));
+      assertTrue(late.lines.contains(EventStream.GAP));
       assertEquals(3, late.lines.stream().filter(l -> l.startsWith("id: ")).count());
     }
     try (Lines garbage = new Lines("12")) {
