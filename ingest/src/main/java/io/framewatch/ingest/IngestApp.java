@@ -3,6 +3,7 @@ package io.framewatch.ingest;
 import io.framewatch.ingest.view.ReadView;
 import io.framewatch.runtime.Health;
 import io.framewatch.runtime.Stage;
+import io.framewatch.runtime.StageContext;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
@@ -13,15 +14,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** The ingest stage: the Vert.x HTTP API, its Kafka producer and its read view. */
 public final class IngestApp implements Stage {
   private final IngestConfig cfg;
+  private final StageContext ctx;
   private volatile Vertx vertx;
   private volatile KafkaProducer<byte[], byte[]> producer;
   private volatile ReadView view;
   private volatile IngestVerticle verticle;
   private volatile int port;
 
-  /** @param cfg stage settings */
-  public IngestApp(IngestConfig cfg) {
+  /**
+   * @param cfg stage settings
+   * @param ctx the process's context (what to do when the view's reader dies)
+   */
+  public IngestApp(IngestConfig cfg, StageContext ctx) {
     this.cfg = cfg;
+    this.ctx = ctx;
   }
 
   @Override
@@ -38,7 +44,7 @@ public final class IngestApp implements Stage {
   public void start() throws Exception {
     producer = new KafkaProducer<>(
         cfg.kafka().producer("ingest", false), new ByteArraySerializer(), new ByteArraySerializer());
-    view = ReadView.of(cfg.kafka(), cfg.view()).start();
+    view = ReadView.of(cfg.kafka(), cfg.view(), ctx.onWorkerDeath()).start();
     vertx = Vertx.vertx();
     try {
       IngestVerticle verticle = new IngestVerticle(cfg, producer, view);

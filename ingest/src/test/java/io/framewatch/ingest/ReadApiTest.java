@@ -147,7 +147,8 @@ class ReadApiTest {
 
   @Test
   void shouldListTheNewestAlertsSinceATimeOldestFirst() throws Exception {
-    view.apply(List.of(record(Topics.ALERTS, 0, 0, "v", alert("v", 1, 0, AlertTransition.RAISED, 10)),
+    view.apply(List.of(
+        record(Topics.ALERTS, 0, 0, "v", alert("v", 1, 0, AlertTransition.RAISED, 10)),
         record(Topics.ALERTS, 0, 1, "v", alert("v", 1, 1, AlertTransition.CLEARED, 30)),
         record(Topics.ALERTS, 1, 0, "w", alert("w", 1, 0, AlertTransition.RAISED, 20))));
 

@@ -20,6 +20,7 @@ import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.runtime.Settings;
+import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.TopicCatalog;
 import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonArray;
@@ -82,7 +83,8 @@ class ReadApiIT {
   static IngestApp replica(String name) throws Exception {
     IngestApp app = new IngestApp(IngestConfig.fromEnv(Map.of(
         Settings.HTTP_HOST.env(), "127.0.0.1", Settings.HTTP_PORT.env(), "0",
-        Settings.MEDIA_DIR.env(), media.resolve(name).toString()), kafka.settings()));
+        Settings.MEDIA_DIR.env(), media.resolve(name).toString()), kafka.settings()),
+        StageContext.local());
     app.start();
     return app;
   }
@@ -280,7 +282,7 @@ class ReadApiIT {
     send(Topics.VERDICTS.record(v, verdict(v, VerdictStatus.FINAL, now)));
     CountDownLatch reading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    try (ReadView view = ReadView.of(kafka.settings(), ViewLimits.fromEnv(Map.of()))) {
+    try (ReadView view = ReadView.of(kafka.settings(), ViewLimits.fromEnv(Map.of()), () -> { })) {
       // Holds the reader inside its first batch of events, before it can have caught up.
       view.subscribe(events -> {
         reading.countDown();

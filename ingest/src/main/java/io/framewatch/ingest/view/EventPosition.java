@@ -9,7 +9,8 @@ import java.util.Arrays;
  * exactly the retained events it has not seen: no replica-local counter is involved, and a
  * replica that has read less than the client saw skips what the client already has.
  *
- * <p>Written as {@code v<o0>.<o1>…_a<o0>.<o1>…}, e.g. {@code v0.12.3.0.9.1_a0.0.2.0.0.1}. Immutable.
+ * <p>Written as {@code v<o0>.<o1>…_a<o0>.<o1>…}, e.g. {@code v0.12.3.0.9.1_a0.0.2.0.0.1}.
+ * Immutable.
  */
 public final class EventPosition {
   /** Before every record: a client at this position is missing everything retained. */

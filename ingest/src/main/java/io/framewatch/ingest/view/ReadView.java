@@ -40,16 +40,20 @@ public final class ReadView implements AutoCloseable {
   private final AtomicLong malformed = new AtomicLong();
   private final TopicFollower follower;
 
-  private ReadView(ViewLimits limits, KafkaSettings kafka) {
+  private ReadView(ViewLimits limits, KafkaSettings kafka, Runnable onReaderDeath) {
     this.videos = new VideoIndex(limits);
     this.alerts = new AlertLog(limits.alertHistory());
     this.events = new EventLog(limits.eventHistory());
-    this.follower = kafka == null ? null : new TopicFollower(kafka, this::apply);
+    this.follower = kafka == null ? null : new TopicFollower(kafka, this::apply, onReaderDeath);
   }
 
-  /** A view of the cluster's topics, not reading yet: {@link #start()} it. */
-  public static ReadView of(KafkaSettings kafka, ViewLimits limits) {
-    return new ReadView(limits, kafka);
+  /**
+   * A view of the cluster's topics, not reading yet: {@link #start()} it.
+   *
+   * @param onReaderDeath called (on the reader's thread) if the reader dies of an error
+   */
+  public static ReadView of(KafkaSettings kafka, ViewLimits limits, Runnable onReaderDeath) {
+    return new ReadView(limits, kafka, onReaderDeath);
   }
 
   /**
@@ -66,7 +70,7 @@ public final class ReadView implements AutoCloseable {
 
   /** A view that reads nothing by itself: only the records given to {@link #apply} (tests). */
   public static ReadView detached(ViewLimits limits) {
-    return new ReadView(limits, null);
+    return new ReadView(limits, null, () -> { });
   }
 
   /**
@@ -150,7 +154,8 @@ public final class ReadView implements AutoCloseable {
     return videos.page(q);
   }
 
-  /** The newest {@code limit} alert transitions emitted at or after {@code sinceMs}, oldest first. */
+  /** The newest {@code limit} alert transitions emitted at or after {@code sinceMs}, oldest first.
+   */
   public List<Alert> alerts(long sinceMs, int limit) {
     return alerts.recent(sinceMs, limit);
   }

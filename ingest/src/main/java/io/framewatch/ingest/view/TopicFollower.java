@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +39,7 @@ final class TopicFollower {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Consumer<ConsumerRecords<byte[], byte[]>> sink;
   private final Thread thread;
+  private final Runnable onDeath;
   private final Set<TopicPartition> assigned = new HashSet<>();
   /** Partitions not yet read up to the end they had when found. */
   private final Map<TopicPartition, Long> behind = new HashMap<>();
@@ -49,7 +49,8 @@ final class TopicFollower {
   private volatile Throwable failure;
   private volatile String progress = "looking up partitions";
 
-  TopicFollower(KafkaSettings kafka, Consumer<ConsumerRecords<byte[], byte[]>> sink) {
+  TopicFollower(KafkaSettings kafka, Consumer<ConsumerRecords<byte[], byte[]>> sink,
+      Runnable onDeath) {
     Map<String, Object> p = kafka.admin();
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "framewatch-ingest-view-" + UUID.randomUUID());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -57,8 +58,10 @@ final class TopicFollower {
     // The sink writes all three topics in transactions: never show an aborted record.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.sink = sink;
+    this.onDeath = onDeath;
     this.thread = new Thread(this::run, "ingest-read-view");
     thread.setDaemon(true);
   }
@@ -87,13 +90,12 @@ final class TopicFollower {
           checkCaughtUp();
         }
       }
-    } catch (WakeupException | InterruptedException e) {
+    } catch (InterruptedException | RuntimeException | Error e) { // close() stops it by wakeup()
       if (!closing) {
         failure = e;
+        LOG.error("the read view stopped following the topics", e);
+        onDeath.run();
       }
-    } catch (RuntimeException | Error e) {
-      failure = e;
-      LOG.error("the read view stopped following the topics", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }

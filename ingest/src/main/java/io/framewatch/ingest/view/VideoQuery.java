@@ -17,7 +17,8 @@ public record VideoQuery(VerdictStatus status, long sinceMs, int limit, String c
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be >= 1, got " + limit);
     }
-    if (status == VerdictStatus.VERDICT_STATUS_UNSPECIFIED || status == VerdictStatus.UNRECOGNIZED) {
+    if (status == VerdictStatus.VERDICT_STATUS_UNSPECIFIED
+        || status == VerdictStatus.UNRECOGNIZED) {
       throw new IllegalArgumentException("status must be RUNNING, FINAL, FAILED or STALLED");
     }
   }

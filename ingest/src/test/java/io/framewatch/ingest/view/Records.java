@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class Records {
   private Records() {}
 
-  /** A record of {@code topic} at partition/offset, key {@code key}, value {@code m} (null: tombstone). */
+  /** A record of {@code topic} at partition/offset with key and value (null: a tombstone). */
   public static ConsumerRecord<byte[], byte[]> record(Topic<String, ?> topic, int partition,
       long offset, String key, MessageLite m) {
     return new ConsumerRecord<>(topic.name(), partition, offset,
