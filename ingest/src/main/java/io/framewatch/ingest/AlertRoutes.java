@@ -32,6 +32,7 @@ final class AlertRoutes {
       IngestVerticle.error(ctx, 400, e.getMessage());
       return;
     }
-    ctx.json(new JsonObject().put("alerts", DetailJson.alerts(alerts)));
+    ReadApi.respondOffLoop(ctx,
+        () -> new JsonObject().put("alerts", DetailJson.alerts(alerts)).encode(), null);
   }
 }

@@ -54,11 +54,13 @@ final class VideoRoutes {
       IngestVerticle.error(ctx, 400, e.getMessage());
       return;
     }
-    JsonArray videos = new JsonArray();
-    for (Verdict v : page.videos()) {
-      videos.add(VerdictJson.of(v));
-    }
-    ctx.json(new JsonObject().put("videos", videos).put("next", page.next()));
+    ReadApi.respondOffLoop(ctx, () -> {
+      JsonArray videos = new JsonArray();
+      for (Verdict v : page.videos()) {
+        videos.add(VerdictJson.of(v));
+      }
+      return new JsonObject().put("videos", videos).put("next", page.next()).encode();
+    }, null);
   }
 
   void detail(RoutingContext ctx) {
@@ -70,17 +72,16 @@ final class VideoRoutes {
     if (QueryParams.refuseWhileLoading(ctx, view)) {
       return;
     }
-    Optional<VideoDetail> d = view.video(id);
-    Long acceptedAt = accepted.get(id);
-    if (d.isPresent()) {
-      accepted.remove(id);
-      ctx.json(DetailJson.of(d.get()));
-    } else if (acceptedAt != null) {
-      ctx.json(DetailJson.of(new VideoDetail(Verdict.newBuilder().setVideoId(id)
-          .setStatus(VerdictStatus.RUNNING).setFirstEventMs(acceptedAt).setUpdatedMs(acceptedAt)
-          .build(), List.of(), List.of())));
-    } else {
-      IngestVerticle.error(ctx, 404, "no video with id " + id);
-    }
+    ReadApi.respondOffLoop(ctx, () -> {
+      Optional<VideoDetail> d = view.video(id);
+      Long acceptedAt = accepted.get(id);
+      if (d.isPresent()) {
+        accepted.remove(id);
+        return DetailJson.of(d.get()).encode();
+      }
+      return acceptedAt == null ? null : DetailJson.of(new VideoDetail(Verdict.newBuilder()
+          .setVideoId(id).setStatus(VerdictStatus.RUNNING).setFirstEventMs(acceptedAt)
+          .setUpdatedMs(acceptedAt).build(), List.of(), List.of())).encode();
+    }, "no video with id " + id);
   }
 }
