@@ -107,6 +107,23 @@ public final class ApiClient {
     return body;
   }
 
+  /** {@code GET} of a path with its query, e.g. {@code /v1/videos?status=FINAL}. */
+  public Response get(String pathAndQuery) throws IOException, InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(Duration.ofSeconds(10)).GET().build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), parse(r));
+  }
+
+  /**
+   * Opens {@code GET /v1/events}: verdict and alert events as they happen.
+   *
+   * @param lastEventId resume after this event id; null for events from now on
+   */
+  public EventSubscription events(String lastEventId) throws IOException, InterruptedException {
+    return EventSubscription.open(http, URI.create(base + "/v1/events"), lastEventId);
+  }
+
   private static JsonObject parse(HttpResponse<String> r) throws IOException {
     try {
       return new JsonObject(r.body());

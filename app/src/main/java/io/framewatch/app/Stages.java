@@ -43,7 +43,7 @@ final class Stages {
   static Stage create(String name, Map<String, String> env, KafkaSettings kafka,
       StageContext ctx) {
     return switch (name) {
-      case "ingest" -> new IngestApp(IngestConfig.fromEnv(env, kafka));
+      case "ingest" -> new IngestApp(IngestConfig.fromEnv(env, kafka), ctx);
       case "decode" -> new DecodeApp(DecodeConfig.fromEnv(env, kafka), ctx);
       case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka), models(env), ctx);
       case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka), models(env), ctx);

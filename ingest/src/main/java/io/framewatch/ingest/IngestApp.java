@@ -1,27 +1,33 @@
 package io.framewatch.ingest;
 
+import io.framewatch.ingest.view.ReadView;
 import io.framewatch.runtime.Health;
 import io.framewatch.runtime.Stage;
+import io.framewatch.runtime.StageContext;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 
-/** The ingest stage: the Vert.x HTTP API, its Kafka producer and its verdict view. */
+/** The ingest stage: the Vert.x HTTP API, its Kafka producer and its read view. */
 public final class IngestApp implements Stage {
   private final IngestConfig cfg;
+  private final StageContext ctx;
   private volatile Vertx vertx;
   private volatile KafkaProducer<byte[], byte[]> producer;
-  private volatile VerdictView view;
+  private volatile ReadView view;
+  private volatile IngestVerticle verticle;
   private volatile int port;
 
-  /** @param cfg stage settings */
-  public IngestApp(IngestConfig cfg) {
+  /**
+   * @param cfg stage settings
+   * @param ctx the process's context (what to do when the view's reader dies)
+   */
+  public IngestApp(IngestConfig cfg, StageContext ctx) {
     this.cfg = cfg;
+    this.ctx = ctx;
   }
 
   @Override
@@ -38,10 +44,11 @@ public final class IngestApp implements Stage {
   public void start() throws Exception {
     producer = new KafkaProducer<>(
         cfg.kafka().producer("ingest", false), new ByteArraySerializer(), new ByteArraySerializer());
-    view = VerdictView.start(cfg.kafka());
+    view = ReadView.of(cfg.kafka(), cfg.view(), ctx.onWorkerDeath()).start();
     vertx = Vertx.vertx();
     try {
       IngestVerticle verticle = new IngestVerticle(cfg, producer, view);
+      this.verticle = verticle;
       vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       port = verticle.port();
@@ -56,16 +63,15 @@ public final class IngestApp implements Stage {
     return port;
   }
 
+  /** Live while the view's reader runs; ready once it has caught up with the topics. */
   @Override
   public Health health() {
-    VerdictView v = view;
+    ReadView v = view;
     if (v == null || port == 0) {
       return new Health(true, false, Map.of("ingest", "starting"));
     }
-    KafkaStreams.State st = v.state();
-    boolean live = st != KafkaStreams.State.ERROR && st != KafkaStreams.State.PENDING_ERROR;
-    return new Health(live, st == KafkaStreams.State.RUNNING, Map.of("ingest-api", "port " + port,
-        "ingest-verdict-view", st.name().toLowerCase(Locale.ROOT)));
+    return v.health().and(Health.up("ingest-api",
+        "port " + port + ", " + verticle.eventClients() + " event stream clients"));
   }
 
   @Override

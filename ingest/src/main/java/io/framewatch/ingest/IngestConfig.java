@@ -1,5 +1,6 @@
 package io.framewatch.ingest;
 
+import io.framewatch.ingest.view.ViewLimits;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
@@ -13,9 +14,10 @@ import java.util.Map;
  * @param port HTTP port; 0 picks a free one
  * @param mediaDir media store: uploads are streamed into it and decoders read from it
  * @param maxUploadBytes larger uploads are refused with 413
+ * @param view what the API's read view keeps in memory
  */
-public record IngestConfig(
-    KafkaSettings kafka, String host, int port, Path mediaDir, long maxUploadBytes) {
+public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
+    long maxUploadBytes, ViewLimits view) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -31,6 +33,7 @@ public record IngestConfig(
   /** Reads the ingest options of {@link Settings} from {@code env}. */
   public static IngestConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
-        Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024);
+        Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
+        ViewLimits.fromEnv(env));
   }
 }

@@ -1,10 +1,9 @@
 package io.framewatch.ingest;
 
+import io.framewatch.ingest.view.ReadView;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.StreamControl;
-import io.framewatch.proto.Verdict;
-import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.topic.Topics;
@@ -33,23 +32,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: {@code POST /v1/videos} (multipart upload, streamed to the media store, 202 with
- * a video id) and {@code GET /v1/videos/{id}} (status and verdict). Blocking work (file checks,
+ * a video id), live streams, and the read routes of {@link ReadApi}. Blocking work (file checks,
  * Kafka acknowledgements) runs on the worker pool, never on the event loop.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
-  private static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+  static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   private static final long ACCEPTED_MEMORY_MS = TimeUnit.HOURS.toMillis(1);
 
   private final IngestConfig cfg;
   private final Producer<byte[], byte[]> producer;
-  private final VerdictView view;
-  /** Videos accepted here that the verdict view has not seen yet (answers GET right after POST). */
+  private final ReadView view;
+  /** Videos accepted here that the read view has not seen yet (answers GET right after POST). */
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
   private HttpServer server;
   private WebhookRoutes webhooks;
+  private ReadApi readApi;
 
-  IngestVerticle(IngestConfig cfg, Producer<byte[], byte[]> producer, VerdictView view) {
+  IngestVerticle(IngestConfig cfg, Producer<byte[], byte[]> producer, ReadView view) {
     this.cfg = cfg;
     this.producer = producer;
     this.view = view;
@@ -65,13 +65,12 @@ public final class IngestVerticle extends VerticleBase {
         .setBodyLimit(cfg.maxUploadBytes())
         .setDeleteUploadedFilesOnEnd(true));
     router.post("/v1/videos").handler(this::upload);
-    router.get("/v1/videos/:id").handler(this::status);
     router.post("/v1/streams").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.post("/v1/streams").handler(this::startStream);
     router.post("/v1/streams/:id/stop").handler(this::stopStream);
-    router.get("/v1/streams/:id").handler(this::status);
     webhooks = new WebhookRoutes(vertx, producer, cfg.kafka());
     webhooks.mount(router);
+    readApi = ReadApi.mount(vertx, router, view, accepted, ReadApi.HEARTBEAT_MS);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     return vertx.createHttpServer()
         .requestHandler(router)
@@ -80,7 +79,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> stop() {
+  public Future<?> stop() throws Exception {
+    if (readApi != null) {
+      readApi.close();
+    }
     return webhooks == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           webhooks.close();
@@ -91,6 +93,11 @@ public final class IngestVerticle extends VerticleBase {
   /** The bound port (useful when the configured port was 0). */
   int port() {
     return server.actualPort();
+  }
+
+  /** Clients of the event stream now. */
+  int eventClients() {
+    return readApi.eventClients();
   }
 
   /**
@@ -350,31 +357,6 @@ public final class IngestVerticle extends VerticleBase {
           + i);
     }
     return i;
-  }
-
-  private void status(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    if (!VIDEO_ID.matcher(id).matches()) {
-      error(ctx, 400, "malformed video id '" + id + "'");
-      return;
-    }
-    Optional<Verdict> v;
-    try {
-      v = view.get(id);
-    } catch (IllegalStateException e) {
-      ctx.response().putHeader("Retry-After", "1");
-      error(ctx, 503, e.getMessage());
-      return;
-    }
-    if (v.isPresent()) {
-      accepted.remove(id);
-      ctx.json(VerdictJson.of(v.get()));
-    } else if (accepted.containsKey(id)) {
-      ctx.json(VerdictJson.of(Verdict.newBuilder().setVideoId(id)
-          .setStatus(VerdictStatus.RUNNING).build()));
-    } else {
-      error(ctx, 404, "no video with id " + id);
-    }
   }
 
   static void error(RoutingContext ctx, int status, String reason) {

@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The public JSON shape of a verdict (API responses and {@code framewatch analyze --json}).
- * {@code score} is the mean per-face P(fake) and is null unless a classifier judged faces.
+ * {@code score} is the mean per-face P(fake) and is null unless a classifier judged faces;
+ * {@code updatedMs} is when the sink last changed it, {@code lastFrameDecodedMs} when decode
+ * produced the newest frame it counts (null until one), {@code alertOpen} and
+ * {@code alertsRaised} summarise the video's alerts.
  */
 public final class VerdictJson {
   private VerdictJson() {}
@@ -30,7 +33,12 @@ public final class VerdictJson {
         .put("scoreMax", v.hasScoreMax() ? v.getScoreMax() : null)
         .put("model", v.getModel().isEmpty() ? "none" : v.getModel())
         .put("detectorModel", v.getDetectorModel())
-        .put("error", v.getError().isEmpty() ? null : v.getError());
+        .put("error", v.getError().isEmpty() ? null : v.getError())
+        .put("updatedMs", v.getUpdatedMs())
+        .put("alertOpen", v.getAlertOpen())
+        .put("alertsRaised", v.getAlertsRaised())
+        .put("lastFrameDecodedMs",
+            v.getLastFrameDecodedMs() == 0 ? null : v.getLastFrameDecodedMs());
     o.put("decisionScore", v.hasScore() ? v.getScore() : null)
         .put("scorePolicy", v.getScorePolicy().isEmpty() ? null : v.getScorePolicy())
         .put("scoreTrackMax", v.hasScoreTrackMax() ? v.getScoreTrackMax() : null)

@@ -32,6 +32,23 @@ public final class Settings {
   public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
       2048, "ingest", "larger uploads get 413");
 
+  /** Timeline points kept per video by the API's read view. */
+  public static final Setting<Integer> API_TIMELINE_POINTS = Setting.integer(
+      "FRAMEWATCH_API_TIMELINE_POINTS", 20000, "ingest",
+      "score-timeline points the API keeps per video (the newest samples; one per tracked face)");
+  /** Alert transitions kept per video by the API's read view. */
+  public static final Setting<Integer> API_ALERTS_PER_VIDEO = Setting.integer(
+      "FRAMEWATCH_API_ALERTS_PER_VIDEO", 1000, "ingest",
+      "alert transitions the API keeps per video (the newest)");
+  /** Alert transitions kept for the alert listing. */
+  public static final Setting<Integer> API_ALERT_HISTORY = Setting.integer(
+      "FRAMEWATCH_API_ALERT_HISTORY", 10000, "ingest",
+      "alert transitions of all videos the API keeps for `GET /v1/alerts` (the newest)");
+  /** Events kept for resuming the event stream. */
+  public static final Setting<Integer> API_EVENT_HISTORY = Setting.integer(
+      "FRAMEWATCH_API_EVENT_HISTORY", 5000, "ingest",
+      "verdict and alert events the API keeps so `GET /v1/events` can resume from `Last-Event-ID`");
+
   /** Decode consumer group. */
   public static final Setting<String> DECODE_GROUP = Setting.text("FRAMEWATCH_DECODE_GROUP",
       "framewatch-decode", "decode", "consumer group of the decode fleet");
@@ -211,6 +228,7 @@ public final class Settings {
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
     return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
+        API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,

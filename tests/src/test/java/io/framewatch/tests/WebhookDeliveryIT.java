@@ -1,5 +1,6 @@
 package io.framewatch.tests;
 
+import io.framewatch.runtime.Settings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -183,8 +184,9 @@ class WebhookDeliveryIT {
   @Test
   void shouldDeliverToSubscriptionsMadeThroughTheApiUntilTheyAreDeleted(@TempDir Path media)
       throws Exception {
-    IngestApp ingest = new IngestApp(new IngestConfig(kafka.settings(), "127.0.0.1", 0, media,
-        1024 * 1024));
+    IngestApp ingest = new IngestApp(IngestConfig.fromEnv(Map.of(
+        Settings.HTTP_HOST.env(), "127.0.0.1", Settings.HTTP_PORT.env(), "0",
+        Settings.MEDIA_DIR.env(), media.toString()), kafka.settings()), StageContext.local());
     HttpClient http = HttpClient.newHttpClient();
     try (ingest; WebhookReceiver kept = WebhookReceiver.start(null, 0);
         WebhookReceiver dropped = WebhookReceiver.start("given-secret", 0);

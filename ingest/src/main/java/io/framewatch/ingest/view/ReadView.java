@@ -1,0 +1,191 @@
+package io.framewatch.ingest.view;
+
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.TimelinePoint;
+import io.framewatch.proto.Verdict;
+import io.framewatch.runtime.Health;
+import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One API replica's read view of {@code verdicts}, {@code alerts} and {@code video.timeline}:
+ * a reader follows every partition of the three from the beginning (no consumer group, so every
+ * replica holds the same view and answers for any video) and applies each record here. It keeps
+ * the latest verdict of every video (unbounded, as the compacted topic), each video's newest
+ * alert transitions and timeline points, the newest alert transitions of all videos, and the
+ * newest verdict and alert events for the event stream (bounded by {@link ViewLimits}).
+ * Queries are answered from memory without blocking; listeners hear of new events on the
+ * reader's thread.
+ */
+public final class ReadView implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReadView.class);
+  private static final String CHECK = "ingest-read-view";
+
+  private final VideoIndex videos;
+  private final AlertLog alerts;
+  private final EventLog events;
+  private final List<Consumer<List<ViewEvent>>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong malformed = new AtomicLong();
+  private final TopicFollower follower;
+
+  private ReadView(ViewLimits limits, KafkaSettings kafka, Runnable onReaderDeath) {
+    this.videos = new VideoIndex(limits);
+    this.alerts = new AlertLog(limits.alertHistory());
+    this.events = new EventLog(limits.eventHistory());
+    this.follower = kafka == null ? null : new TopicFollower(kafka, this::apply, onReaderDeath);
+  }
+
+  /**
+   * A view of the cluster's topics, not reading yet: {@link #start()} it.
+   *
+   * @param onReaderDeath called (on the reader's thread) if the reader dies of an error
+   */
+  public static ReadView of(KafkaSettings kafka, ViewLimits limits, Runnable onReaderDeath) {
+    return new ReadView(limits, kafka, onReaderDeath);
+  }
+
+  /**
+   * Starts following the topics; {@link #health()} is ready once the reader has caught up.
+   *
+   * @return this view
+   */
+  public ReadView start() {
+    if (follower != null) {
+      follower.start();
+    }
+    return this;
+  }
+
+  /** A view that reads nothing by itself: only the records given to {@link #apply} (tests). */
+  public static ReadView detached(ViewLimits limits) {
+    return new ReadView(limits, null, () -> { });
+  }
+
+  /**
+   * Applies records of the three topics, in the order read (per partition, offset order), then
+   * tells the listeners of the new events. Records of other topics are ignored; records that do
+   * not parse are logged and skipped.
+   */
+  public void apply(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+    List<ViewEvent> fresh = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        applyOne(r, fresh);
+      } catch (SerializationException e) {
+        malformed.incrementAndGet();
+        LOG.warn("skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    for (Consumer<List<ViewEvent>> l : listeners) {
+      try {
+        l.accept(fresh);
+      } catch (RuntimeException e) {
+        LOG.warn("an event listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  private void applyOne(ConsumerRecord<byte[], byte[]> r, List<ViewEvent> fresh) {
+    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    if (r.topic().equals(Topics.VERDICTS.name())) {
+      Verdict v = Topics.VERDICTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (v == null) {
+        videos.remove(key);
+        return;
+      }
+      videos.verdict(v.getVideoId().isEmpty() ? key : v.getVideoId(), v);
+      event(new ViewEvent(ViewEvent.Kind.VERDICT, r.partition(), r.offset(), v), fresh);
+    } else if (r.topic().equals(Topics.ALERTS.name())) {
+      Alert a = Topics.ALERTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (a != null && videos.state(a.getVideoId().isEmpty() ? key : a.getVideoId()).add(a)) {
+        alerts.add(a);
+        event(new ViewEvent(ViewEvent.Kind.ALERT, r.partition(), r.offset(), a), fresh);
+      }
+    } else if (r.topic().equals(Topics.VIDEO_TIMELINE.name())) {
+      TimelinePoint p =
+          Topics.VIDEO_TIMELINE.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (p != null) {
+        videos.state(p.getVideoId().isEmpty() ? key : p.getVideoId()).add(p);
+      }
+    }
+  }
+
+  private void event(ViewEvent e, List<ViewEvent> fresh) {
+    events.append(e);
+    fresh.add(e);
+  }
+
+  /**
+   * Hears of every new event, in order, on the reader's thread (so it must not block).
+   *
+   * @return removes the listener
+   */
+  public Runnable subscribe(Consumer<List<ViewEvent>> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** The latest verdict, alerts and timeline of a video the view has a verdict of. */
+  public Optional<VideoDetail> video(String videoId) {
+    return Optional.ofNullable(videos.detail(videoId));
+  }
+
+  /**
+   * A page of the listing.
+   *
+   * @throws IllegalArgumentException when the cursor is not one this view handed out
+   */
+  public VideoPage videos(VideoQuery q) {
+    return videos.page(q);
+  }
+
+  /** The newest {@code limit} alert transitions emitted at or after {@code sinceMs}, oldest first.
+   */
+  public List<Alert> alerts(long sinceMs, int limit) {
+    return alerts.recent(sinceMs, limit);
+  }
+
+  /** The retained events, for resuming the event stream. */
+  public EventLog events() {
+    return events;
+  }
+
+  /** Whether the reader has caught up with the topics as they were when it started. */
+  public boolean ready() {
+    return follower == null || follower.caughtUp();
+  }
+
+  /** Live while the reader runs; ready once it has caught up. */
+  public Health health() {
+    String held = videos.size() + " videos, " + events.size() + " events retained"
+        + (malformed.get() == 0 ? "" : ", " + malformed.get() + " malformed records skipped");
+    if (follower == null) {
+      return Health.up(CHECK, held);
+    }
+    return new Health(follower.live(), follower.caughtUp(),
+        Map.of(CHECK, follower.status() + (follower.caughtUp() ? "; " + held : "")));
+  }
+
+  @Override
+  public void close() {
+    listeners.clear();
+    if (follower != null) {
+      follower.close();
+    }
+  }
+}

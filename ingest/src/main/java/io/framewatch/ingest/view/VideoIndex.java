@@ -1,0 +1,135 @@
+package io.framewatch.ingest.view;
+
+import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VerdictStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * Every video the view knows, and its verdicts ordered newest update first (all, and per status)
+ * for paged listings. One thread (the view's reader) writes; any thread reads without locks. A
+ * listing that runs while a video is updated may show that video at its old or its new place.
+ */
+final class VideoIndex {
+  /** A video's place in the listing; the cursor of the page that ends with it. */
+  record Key(long updatedMs, String videoId) {}
+
+  private record Listing(Key key, VerdictStatus status) {}
+
+  private static final Comparator<Key> NEWEST_FIRST =
+      Comparator.comparingLong(Key::updatedMs).reversed().thenComparing(Key::videoId);
+
+  private final ViewLimits limits;
+  private final Map<String, VideoState> videos = new ConcurrentHashMap<>();
+  private final Map<String, Listing> listed = new ConcurrentHashMap<>();
+  private final NavigableSet<Key> all = new ConcurrentSkipListSet<>(NEWEST_FIRST);
+  private final Map<VerdictStatus, NavigableSet<Key>> byStatus = new EnumMap<>(VerdictStatus.class);
+
+  VideoIndex(ViewLimits limits) {
+    this.limits = limits;
+    for (VerdictStatus s : VerdictStatus.values()) {
+      byStatus.put(s, new ConcurrentSkipListSet<>(NEWEST_FIRST));
+    }
+  }
+
+  /** The state of a video, created empty when its alerts or timeline come before its verdict. */
+  VideoState state(String videoId) {
+    return videos.computeIfAbsent(videoId, id -> new VideoState(limits));
+  }
+
+  void verdict(String videoId, Verdict v) {
+    state(videoId).verdict(v);
+    Listing now = new Listing(new Key(v.getUpdatedMs(), videoId), status(v));
+    Listing before = listed.put(videoId, now);
+    // Add before removing, so a concurrent listing sees the video at one place or both (and
+    // keeps the first), not at neither.
+    all.add(now.key());
+    byStatus.get(now.status()).add(now.key());
+    if (before != null && !before.equals(now)) {
+      unlist(before);
+    }
+  }
+
+  /** A tombstone on {@code verdicts}: the video is forgotten, alerts and timeline too. */
+  void remove(String videoId) {
+    videos.remove(videoId);
+    Listing before = listed.remove(videoId);
+    if (before != null) {
+      unlist(before);
+    }
+  }
+
+  private void unlist(Listing l) {
+    all.remove(l.key());
+    byStatus.get(l.status()).remove(l.key());
+  }
+
+  VideoDetail detail(String videoId) {
+    VideoState s = videos.get(videoId);
+    return s == null ? null : s.detail();
+  }
+
+  VideoPage page(VideoQuery q) {
+    NavigableSet<Key> set = q.status() == null ? all : byStatus.get(q.status());
+    if (q.cursor() != null) {
+      set = set.tailSet(decode(q.cursor()), false);
+    }
+    List<Verdict> out = new ArrayList<>(Math.min(q.limit(), 64));
+    Set<String> seen = new HashSet<>();
+    Key last = null;
+    for (Key k : set) {
+      if (k.updatedMs() < q.sinceMs()) {
+        break;
+      }
+      VideoState s = videos.get(k.videoId());
+      Verdict v = s == null ? null : s.verdict();
+      if (v == null || !seen.add(k.videoId())) {
+        continue;
+      }
+      if (out.size() == q.limit()) {
+        return new VideoPage(out, encode(last));
+      }
+      out.add(v);
+      last = k;
+    }
+    return new VideoPage(out, null);
+  }
+
+  /** Videos with a verdict. */
+  int size() {
+    return listed.size();
+  }
+
+  /** A verdict's status as the API shows it: a verdict without one is RUNNING. */
+  static VerdictStatus status(Verdict v) {
+    VerdictStatus s = v.getStatus();
+    return s == VerdictStatus.VERDICT_STATUS_UNSPECIFIED || s == VerdictStatus.UNRECOGNIZED
+        ? VerdictStatus.RUNNING : s;
+  }
+
+  static String encode(Key k) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        (k.updatedMs() + "/" + k.videoId()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Key decode(String cursor) {
+    try {
+      String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      int slash = s.indexOf('/');
+      return new Key(Long.parseLong(s.substring(0, slash)), s.substring(slash + 1));
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("cursor is not one this API handed out: '" + cursor
+          + "'", e);
+    }
+  }
+}
