@@ -1,5 +1,6 @@
 package io.framewatch.ingest;
 
+import io.framewatch.inference.ModelStore;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
@@ -13,9 +14,11 @@ import java.util.Map;
  * @param port HTTP port; 0 picks a free one
  * @param mediaDir media store: uploads are streamed into it and decoders read from it
  * @param maxUploadBytes larger uploads are refused with 413
+ * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
  */
 public record IngestConfig(
-    KafkaSettings kafka, String host, int port, Path mediaDir, long maxUploadBytes) {
+    KafkaSettings kafka, String host, int port, Path mediaDir, long maxUploadBytes,
+    Path cacheDir) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -31,6 +34,7 @@ public record IngestConfig(
   /** Reads the ingest options of {@link Settings} from {@code env}. */
   public static IngestConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
-        Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024);
+        Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
+        ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir());
   }
 }

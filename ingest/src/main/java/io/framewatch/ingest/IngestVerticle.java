@@ -1,5 +1,6 @@
 package io.framewatch.ingest;
 
+import io.framewatch.ingest.dashboard.Dashboard;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.StreamControl;
@@ -69,6 +70,7 @@ public final class IngestVerticle extends VerticleBase {
     router.post("/v1/streams").handler(this::startStream);
     router.post("/v1/streams/:id/stop").handler(this::stopStream);
     router.get("/v1/streams/:id").handler(this::status);
+    Dashboard.mount(router, vertx, cfg.cacheDir());
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     return vertx.createHttpServer()
         .requestHandler(router)
