@@ -102,23 +102,25 @@
     chart.dataset.alertWindows = String(windows.length);
     box.appendChild(chart);
     if (!tracks.length) {
-      chart.appendChild(el('p', 'empty', 'No scored faces on the timeline yet.'));
+      chart.appendChild(el('p', 'empty', video.timeline ? 'No faces on the timeline.'
+        : 'No score timeline for this video.'));
       return;
     }
     var series = [{label: 'seconds'}];
     tracks.forEach(function (t, i) {
+      // a face missing from a sample breaks its line; dots keep lone samples visible
       series.push({label: 'track ' + t.id, stroke: COLORS[i % COLORS.length], width: 1.5,
-        spanGaps: false, points: {size: 4}});
+        spanGaps: false, points: {show: true, size: 3}});
     });
     var opts = {
-      width: Math.max(320, (box.clientWidth || 800) - 8),
+      width: Math.max(320, chart.clientWidth || 800),
       height: 260,
       scales: {x: {time: false, range: [0, Math.max(end, 1)]}, y: {range: [0, 1]}},
       axes: [{label: 'seconds'}, {label: 'P(fake)'}],
       series: series,
       hooks: {drawClear: [shade(windows)]}
     };
-    charts.push({plot: new global.uPlot(opts, data, chart), box: box});
+    charts.push({plot: new global.uPlot(opts, data, chart), box: box, chart: chart});
   }
 
   function row(table, cells, cls) {
@@ -206,7 +208,7 @@
 
   global.addEventListener('resize', function () {
     charts.forEach(function (c) {
-      c.plot.setSize({width: Math.max(320, c.box.clientWidth - 8), height: 260});
+      c.plot.setSize({width: Math.max(320, c.chart.clientWidth), height: 260});
     });
   });
 
