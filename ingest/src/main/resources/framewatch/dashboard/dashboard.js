@@ -16,11 +16,17 @@
 
   const $ = (id) => document.getElementById(id);
 
-  function getJson(path) {
-    return fetch(path).then((r) => r.json().then((body) => {
-      if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
-      return body;
-    }));
+  /** GETs JSON; a 503 (the API's view still loading) is retried after a second, 30 times. */
+  function getJson(path, tries = 30) {
+    return fetch(path).then((r) => {
+      if (r.status === 503 && tries > 1) {
+        return new Promise((ok) => setTimeout(ok, 1000)).then(() => getJson(path, tries - 1));
+      }
+      return r.json().then((body) => {
+        if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
+        return body;
+      });
+    });
   }
 
   function cell(tr, text, cls) {
@@ -117,6 +123,8 @@
     events.onerror = () => {
       status.textContent = 'reconnecting…';
       status.className = 'connection down';
+      // EventSource gives up on an HTTP error (503 while the API's view loads): start again
+      if (events.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
     };
     events.addEventListener('verdict', (e) => {
       const v = JSON.parse(e.data);
@@ -156,7 +164,9 @@
   $('upload').addEventListener('submit', upload);
   connect();
   getJson('/v1/videos?limit=50').then((r) => r.videos.forEach(upsert))
-    .catch((e) => { $('verdicts').createCaption().textContent = 'cannot list videos: ' + e.message; });
+    .catch((e) => {
+      $('verdicts').createCaption().textContent = 'cannot list videos: ' + e.message;
+    });
   getJson('/v1/alerts?limit=50').then((r) => r.alerts.forEach(addAlert))
     .catch((e) => { $('alerts').textContent = 'cannot list alerts: ' + e.message; });
 })();
