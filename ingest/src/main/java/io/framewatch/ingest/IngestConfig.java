@@ -1,6 +1,5 @@
 package io.framewatch.ingest;
 
-import io.framewatch.inference.ModelStore;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
@@ -35,6 +34,6 @@ public record IngestConfig(
   public static IngestConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
-        ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir());
+        io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir());
   }
 }

@@ -1,6 +1,5 @@
 package io.framewatch.ingest;
 
-import io.framewatch.ingest.dashboard.Dashboard;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.StreamControl;
@@ -60,6 +59,7 @@ public final class IngestVerticle extends VerticleBase {
     Files.createDirectories(cfg.mediaDir().resolve("incoming"));
     Files.createDirectories(cfg.mediaDir().resolve("videos"));
     Router router = Router.router(vertx);
+    io.framewatch.ingest.dashboard.Dashboard.mount(router, vertx, cfg.cacheDir());
     router.post("/v1/videos").handler(this::requireMultipart);
     router.post("/v1/videos").handler(BodyHandler.create(cfg.mediaDir().resolve("incoming").toString())
         .setBodyLimit(cfg.maxUploadBytes())
@@ -70,7 +70,6 @@ public final class IngestVerticle extends VerticleBase {
     router.post("/v1/streams").handler(this::startStream);
     router.post("/v1/streams/:id/stop").handler(this::stopStream);
     router.get("/v1/streams/:id").handler(this::status);
-    Dashboard.mount(router, vertx, cfg.cacheDir());
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     return vertx.createHttpServer()
         .requestHandler(router)
