@@ -55,6 +55,12 @@ def main(run, mid=None):
         if crf != "crf_0":
             metrics[f"held_out_frame_auc_{crf}"] = row["frame_auc"]
             metrics[f"held_out_video_auc_{crf}"] = row["video_auc"]
+    # the mean P(fake) of real and forged clip segments: the sink derives its recommended alert
+    # thresholds from these (sink/AlertThresholds)
+    for crf, row in m["held_out"].items():
+        suffix = "" if crf == "crf_0" else "_" + crf
+        metrics["held_out_mean_p_fake_real" + suffix] = round(row["mean_p_fake_real"], 4)
+        metrics["held_out_mean_p_fake_forged" + suffix] = round(row["mean_p_fake_fake"], 4)
     metrics["measured"] = "2-core build machine; card docs/models/" + mid + ".md"
     image = {"layout": "NCHW", "dtype": "float32", "colour": "BGR", "range": [0, 255]}
     manifest = {

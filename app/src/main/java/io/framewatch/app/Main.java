@@ -251,6 +251,10 @@ public final class Main {
             : "(" + (s.defaultText() == null ? "unset" : s.defaultText().replace("`", ""))
             + ")", s.doc());
       }
+      // what FRAMEWATCH_ALERT_THRESHOLDS leaves to the model cards
+      var recommended = io.framewatch.sink.AlertPolicy.recommended(Stages.models(env));
+      System.out.printf("%nalert thresholds recommended by the model cards (raise:clear): %s%n",
+          recommended.isEmpty() ? "none" : recommended.toString().replaceAll("[{}]", ""));
       return 0;
     }
   }

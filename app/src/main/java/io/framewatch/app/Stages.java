@@ -45,7 +45,7 @@ final class Stages {
       case "decode" -> new DecodeApp(DecodeConfig.fromEnv(env, kafka), ctx);
       case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka), models(env), ctx);
       case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka), models(env), ctx);
-      case "sink" -> new SinkApp(SinkConfig.fromEnv(env, kafka), ctx);
+      case "sink" -> new SinkApp(SinkConfig.fromEnv(env, kafka, models(env)), ctx);
       default -> throw new IllegalArgumentException("unknown stage '" + name
           + "'; expected ingest, decode, detect, enhance, sink or all");
     };

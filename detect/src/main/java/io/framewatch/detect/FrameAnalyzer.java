@@ -46,6 +46,7 @@ public final class FrameAnalyzer implements AutoCloseable {
         .setSampleIndex(frame.getSampleIndex())
         .setFrameIndex(frame.getFrameIndex())
         .setPtsUs(frame.getPtsUs())
+        .setDecodedAtMs(frame.getDecodedAtMs())
         .setDetectorModel(detector.modelId())
         .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
         .setWorker(worker);

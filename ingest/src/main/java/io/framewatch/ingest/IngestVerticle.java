@@ -214,7 +214,7 @@ public final class IngestVerticle extends VerticleBase {
     VideoJob job = VideoJob.newBuilder().setVideoId(id).setSourceUri(url).setLive(true)
         .setFileName(url).setSubmittedAtMs(now).setDetectSampling(policy).build();
     VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(now).setWorker("ingest")
-        .setAccepted(Accepted.newBuilder().setFileName(url)).build();
+        .setAccepted(Accepted.newBuilder().setFileName(url).setLive(true)).build();
     vertx.executeBlocking(() -> {
       var ev = producer.send(Topics.VIDEO_EVENTS.record(id, event));
       var jb = producer.send(Topics.VIDEO_JOBS.record(id, job));

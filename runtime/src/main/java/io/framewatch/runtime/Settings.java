@@ -132,6 +132,33 @@ public final class Settings {
       + " (highest mean of a track of at least 3 faces: one forged face among real ones is not"
       + " averaged away) or `p90` (of every face); all three are reported");
 
+  /** Live alerts: window length. */
+  public static final Setting<Float> ALERT_WINDOW_SECONDS = Setting.decimal(
+      "FRAMEWATCH_ALERT_WINDOW_SECONDS", 10f, "sink",
+      "live alerts: length of the hopping windows of media time a track's mean P(fake) is taken over");
+  /** Live alerts: hop. */
+  public static final Setting<Float> ALERT_HOP_SECONDS = Setting.decimal(
+      "FRAMEWATCH_ALERT_HOP_SECONDS", 2f, "sink", "live alerts: a window ends every this often");
+  /** Live alerts: hold time below the clear threshold. */
+  public static final Setting<Float> ALERT_HOLD_SECONDS = Setting.decimal(
+      "FRAMEWATCH_ALERT_HOLD_SECONDS", 6f, "sink",
+      "live alerts: an open alert clears only after every track stayed below its clear threshold"
+      + " this long");
+  /** Live alerts: minimum faces of a track in a window. */
+  public static final Setting<Integer> ALERT_MIN_FACES = Setting.integer(
+      "FRAMEWATCH_ALERT_MIN_FACES", 6, "sink",
+      "live alerts: scored faces a track needs in a window before its score counts");
+  /** Live alerts: minimum frames in a window. */
+  public static final Setting<Integer> ALERT_MIN_FRAMES = Setting.integer(
+      "FRAMEWATCH_ALERT_MIN_FRAMES", 10, "sink",
+      "live alerts: analysed frames a window needs before it can raise or clear an alert");
+  /** Per-model alert thresholds. */
+  public static final Setting<String> ALERT_THRESHOLDS = Setting.text(
+      "FRAMEWATCH_ALERT_THRESHOLDS", null, "sink",
+      "per-classifier `model=raise:clear` pairs, comma-separated (e.g. `caddm-demo=0.8:0.7`);"
+      + " models not named use the values recommended from their manifest's held-out figures"
+      + " (`framewatch config` prints them; docs/OPERATIONS.md, Alerts)");
+
   /** Replication of created topics. */
   public static final Setting<Integer> REPLICATION = Setting.integer("FRAMEWATCH_REPLICATION", 1,
       "`run`", "replication factor of the topics a `run` creates");
@@ -157,7 +184,9 @@ public final class Settings {
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
-        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, SCORE_POLICY, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
+        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, SCORE_POLICY,
+        ALERT_WINDOW_SECONDS, ALERT_HOP_SECONDS, ALERT_HOLD_SECONDS, ALERT_MIN_FACES,
+        ALERT_MIN_FRAMES, ALERT_THRESHOLDS, REPLICATION, MANAGEMENT_HOST, MANAGEMENT_PORT,
         EXIT_ON_WORKER_DEATH, JAVA_OPTS);
   }
 

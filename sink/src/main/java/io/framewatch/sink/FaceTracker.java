@@ -29,6 +29,8 @@ public record FaceTracker(int maxGap, int window) {
   static final double MIN_IOU = 0.3;
   static final double MAX_KEYPOINT_DISTANCE = 0.5;
   static final long MAX_PREDICTED_STEPS = 2;
+  /** Longest run of missing live indices checked one by one (longer gaps wait for the buffer). */
+  static final long MAX_ABSENT_SCAN = 100_000;
   /** Tracks with fewer scored faces do not count for the track-max score (one-frame blips). */
   static final int MIN_TRACK_FACES = 3;
   /** Score bins per unit of P(fake): quantiles are exact to 0.001. */
@@ -41,35 +43,61 @@ public record FaceTracker(int maxGap, int window) {
     }
   }
 
-  /** Buffers a newly counted analysis and links whatever can be linked in order. */
-  void add(VerdictState.Builder s, FrameAnalysis f) {
+  /** A linked analysis and the track of each of its detections, in detection order. */
+  record Linked(FrameAnalysis frame, int[] tracks) {}
+
+  /** Buffers a newly counted analysis and links whatever can be linked in order into {@code out}. */
+  void add(VerdictState.Builder s, FrameAnalysis f, List<Linked> out) {
     if (f.getSampleIndex() < s.getNextSample()) {
-      link(s, f); // too late for its turn: linked now, against the tracks as they are
+      out.add(link(s, f)); // too late for its turn: linked now, against the tracks as they are
       return;
     }
     List<FrameAnalysis> pending = new ArrayList<>(s.getPendingList());
     pending.add(f);
     pending.sort(Comparator.comparingLong(FrameAnalysis::getSampleIndex));
     s.clearPending().addAllPending(pending);
-    drain(s, false);
+    drain(s, false, out);
   }
 
-  /** Links buffered analyses in order; {@code all} at the end of the video. */
-  void drain(VerdictState.Builder s, boolean all) {
+  /**
+   * Links buffered analyses in order into {@code out}; {@code all} at the end of the video. The
+   * oldest waits for the samples before it, unless the buffer is full or a live stream's reports
+   * show those samples do not exist (live indices have gaps).
+   */
+  void drain(VerdictState.Builder s, boolean all, List<Linked> out) {
     List<FrameAnalysis> pending = new ArrayList<>(s.getPendingList());
     int i = 0;
     while (i < pending.size() && (all || pending.get(i).getSampleIndex() == s.getNextSample()
-        || pending.size() - i > window)) {
+        || pending.size() - i > window || absentBefore(s, pending.get(i).getSampleIndex()))) {
       FrameAnalysis f = pending.get(i++);
-      link(s, f);
+      out.add(link(s, f));
       s.setNextSample(Math.max(s.getNextSample(), f.getSampleIndex() + 1));
+      s.setLinkedPtsUs(Math.max(s.getLinkedPtsUs(), f.getPtsUs()));
     }
     if (i > 0) {
       s.clearPending().addAllPending(pending.subList(i, pending.size()));
     }
   }
 
-  private void link(VerdictState.Builder s, FrameAnalysis f) {
+  /**
+   * Whether every sample from the next in order up to {@code idx} is known not to exist: a live
+   * stream's decoders report every index they published, so an unreported index below the highest
+   * reported one was never sampled (the stream was down, or its slot had no frame).
+   */
+  private static boolean absentBefore(VerdictState.Builder s, long idx) {
+    if (!s.hasReportedMax() || idx - 1 > s.getReportedMax()
+        || idx - s.getNextSample() > MAX_ABSENT_SCAN) {
+      return false;
+    }
+    for (long k = s.getNextSample(); k < idx; k++) {
+      if (SampleBitmap.contains(s.getReportedSamples(), k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Linked link(VerdictState.Builder s, FrameAnalysis f) {
     long idx = f.getSampleIndex();
     // Frames reach the sink out of order (one video's frames are spread over every detect
     // worker): a frame after a track's last face is matched against where the track is heading,
@@ -138,6 +166,7 @@ public record FaceTracker(int maxGap, int window) {
     for (TrackState.Builder t : ahead) {
       t.setMisses(taken.contains(t) ? 0 : t.getMisses() + 1);
     }
+    int[] ids = new int[faces.size()];
     for (int d = 0; d < faces.size(); d++) {
       TrackState.Builder t = match[d];
       if (t == null) {
@@ -147,7 +176,9 @@ public record FaceTracker(int maxGap, int window) {
             .setFirstSample(idx).setFirstPtsUs(f.getPtsUs()));
       }
       update(t, faces.get(d), idx, f.getPtsUs());
+      ids[d] = t.getSummary().getId();
     }
+    return new Linked(f, ids);
   }
 
   private static void update(TrackState.Builder t, Detection d, long idx, long ptsUs) {

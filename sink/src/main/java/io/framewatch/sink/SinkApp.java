@@ -46,7 +46,8 @@ public final class SinkApp implements Stage {
   /** Starts the streams application; it runs until {@link #close()}. */
   @Override
   public void start() {
-    KafkaStreams s = new KafkaStreams(SinkTopology.build(cfg.stallTimeoutMs(), cfg.scoring()), properties(cfg));
+    KafkaStreams s = new KafkaStreams(SinkTopology.build(cfg.stallTimeoutMs(), cfg.scoring(),
+        cfg.alerts()), properties(cfg));
     s.setStateListener((now, before) -> {
       LOG.info("sink: {} -> {}", before, now);
       if (now == KafkaStreams.State.ERROR) {

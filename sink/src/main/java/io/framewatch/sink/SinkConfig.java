@@ -1,5 +1,6 @@
 package io.framewatch.sink;
 
+import io.framewatch.inference.ModelStore;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
@@ -15,10 +16,11 @@ import java.util.Map;
  * @param threads stream threads in this process
  * @param stallTimeoutMs a running video without progress this long becomes STALLED
  * @param scoring face tracking and the decision score's policy
+ * @param alerts when alerts are raised and cleared
  */
 public record SinkConfig(
     KafkaSettings kafka, String applicationId, Path stateDir, long commitIntervalMs, int threads,
-    long stallTimeoutMs, Scoring scoring) {
+    long stallTimeoutMs, Scoring scoring, AlertPolicy alerts) {
 
   /** Validates the settings. */
   public SinkConfig {
@@ -36,14 +38,22 @@ public record SinkConfig(
     }
   }
 
-  /** Reads the sink options of {@link Settings} from {@code env}. */
-  public static SinkConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
+  /**
+   * Reads the sink options of {@link Settings} from {@code env}; alert thresholds not configured
+   * are those recommended by the manifests of {@code models}.
+   */
+  public static SinkConfig fromEnv(Map<String, String> env, KafkaSettings kafka,
+      ModelStore models) {
     return new SinkConfig(kafka, Settings.SINK_APP_ID.read(env),
         Path.of(Settings.STATE_DIR.read(env,
             Path.of(System.getProperty("java.io.tmpdir"), "framewatch-state").toString())),
         Settings.SINK_COMMIT_MS.read(env), Settings.SINK_THREADS.read(env),
         Settings.STALL_SECONDS.read(env) * 1000,
         new Scoring(new FaceTracker(Settings.TRACK_GAP.read(env), Settings.TRACK_WINDOW.read(env)),
-            Settings.SCORE_POLICY.read(env)));
+            Settings.SCORE_POLICY.read(env)),
+        AlertPolicy.of(models, AlertThresholds.parse(Settings.ALERT_THRESHOLDS.read(env)),
+            Settings.ALERT_WINDOW_SECONDS.read(env), Settings.ALERT_HOP_SECONDS.read(env),
+            Settings.ALERT_HOLD_SECONDS.read(env), Settings.ALERT_MIN_FACES.read(env),
+            Settings.ALERT_MIN_FRAMES.read(env)));
   }
 }

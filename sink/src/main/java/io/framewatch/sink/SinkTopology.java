@@ -1,8 +1,13 @@
 package io.framewatch.sink;
 
+import com.google.protobuf.Message;
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.TimelinePoint;
+import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.VerdictInput;
 import io.framewatch.sink.state.VerdictState;
 import io.framewatch.topic.ProtoSerde;
+import io.framewatch.topic.Topic;
 import io.framewatch.topic.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -18,8 +23,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The sink's topology: {@code video.events} and {@code detections} (both keyed by video id and
  * co-partitioned) are merged and folded by {@link VerdictProcessor} into the {@value #VERDICT_STORE}
- * store, whose every change is published to {@code verdicts}; videos that stop moving become
- * STALLED after the stall timeout.
+ * store, whose every change is published to {@code verdicts}, with each face the tracker links on
+ * {@code video.timeline} and each alert transition on {@code alerts}; videos that stop moving
+ * become STALLED after the stall timeout.
  */
 public final class SinkTopology {
   /** Name of the state store holding one {@link VerdictState} per video. */
@@ -34,8 +40,9 @@ public final class SinkTopology {
    *
    * @param stallTimeoutMs a running video without progress this long becomes STALLED
    * @param scoring face tracking and the decision score's policy
+   * @param alerts when alerts are raised and cleared
    */
-  public static Topology build(long stallTimeoutMs, Scoring scoring) {
+  public static Topology build(long stallTimeoutMs, Scoring scoring, AlertPolicy alerts) {
     StreamsBuilder b = new StreamsBuilder();
     ProtoSerde<VerdictState> stateSerde = new ProtoSerde<>(VerdictState.parser(), VerdictState.class);
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
@@ -50,12 +57,21 @@ public final class SinkTopology {
         .stream(Topics.DETECTIONS.name(),
             Consumed.with(Topics.DETECTIONS.keySerde(), Topics.DETECTIONS.valueSerde()))
         .processValues(() -> new Stamp<>((f, b2) -> b2.setFrame(f)));
-    events.merge(frames)
+    KStream<String, Message> out = events.merge(frames)
         .filter((videoId, in) -> videoId != null && !videoId.isEmpty())
-        .process(() -> new VerdictProcessor(stallTimeoutMs, scoring), VERDICT_STORE, RUNNING_STORE)
-        .to(Topics.VERDICTS.name(),
-            Produced.with(Topics.VERDICTS.keySerde(), Topics.VERDICTS.valueSerde()));
+        .process(() -> new VerdictProcessor(stallTimeoutMs, scoring, alerts), VERDICT_STORE,
+            RUNNING_STORE);
+    to(out, Topics.VIDEO_TIMELINE, TimelinePoint.class);
+    to(out, Topics.ALERTS, Alert.class);
+    to(out, Topics.VERDICTS, Verdict.class);
     return b.build();
+  }
+
+  /** The outputs of type {@code type} to {@code topic}. */
+  private static <V extends Message> void to(KStream<String, Message> out, Topic<String, V> topic,
+      Class<V> type) {
+    out.filter((k, v) -> type.isInstance(v)).mapValues(type::cast)
+        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()));
   }
   /** Wraps a value into a {@link VerdictInput} stamped with its record's timestamp. */
   private static final class Stamp<V> implements FixedKeyProcessor<String, V, VerdictInput> {

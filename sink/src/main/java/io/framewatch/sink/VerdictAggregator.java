@@ -1,5 +1,6 @@
 package io.framewatch.sink;
 
+import io.framewatch.proto.Alert;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Stall;
@@ -9,7 +10,9 @@ import io.framewatch.sink.state.VerdictInput;
 import io.framewatch.sink.state.TrackState;
 import io.framewatch.sink.state.VerdictState;
 import io.framewatch.proto.VerdictStatus;
+import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VideoEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -24,36 +27,57 @@ public final class VerdictAggregator {
 
   private VerdictAggregator() {}
 
-  /** The state after {@code input}, with the default scoring. */
+  /** What one input produced: the new state, and the timeline points and alerts to publish. */
+  public record Step(VerdictState state, List<TimelinePoint> timeline, List<Alert> alerts) {}
+
+  /** Alerts off: no classifier has thresholds. */
+  static final AlertPolicy NO_ALERTS = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6, 10,
+      java.util.Map.of());
+
+  /** The state after {@code input}, with the default scoring and no alerts. */
   public static VerdictState apply(String videoId, VerdictInput input, VerdictState state) {
     return apply(videoId, input, state, Scoring.DEFAULT);
   }
 
-  /** The state after {@code input}. */
+  /** The state after {@code input}, with no alerts. */
   public static VerdictState apply(String videoId, VerdictInput input, VerdictState state,
       Scoring scoring) {
+    return step(videoId, input, state, scoring, NO_ALERTS, input.getAtMs()).state();
+  }
+
+  /**
+   * Folds {@code input} into {@code state}.
+   *
+   * @param nowMs wall clock: the time of any alert transition
+   */
+  public static Step step(String videoId, VerdictInput input, VerdictState state,
+      Scoring scoring, AlertPolicy alertPolicy, long nowMs) {
     VerdictState.Builder s = state.toBuilder();
     Verdict.Builder v = s.getVerdictBuilder().setVideoId(videoId);
+    List<FaceTracker.Linked> linked = new ArrayList<>();
     long at;
     if (input.hasEvent()) {
       at = onEvent(v, input.getEvent());
       onLiveAccounting(s, input.getEvent());
       onDecodeProgress(s, input.getEvent(), at);
+      if (input.getEvent().hasProgress() && s.getLive()) {
+        scoring.tracker().drain(s, false, linked); // reports may show the gaps it waited on
+      }
     } else if (input.hasFrame()) {
       at = input.getAtMs();
       if (onFrame(s, v, input.getFrame())) {
-        scoring.tracker().add(s, input.getFrame());
+        scoring.tracker().add(s, input.getFrame(), linked);
       }
       s.setLastDetectMs(Math.max(s.getLastDetectMs(), at));
     } else {
-      return state;
+      return new Step(state, List.of(), List.of());
     }
     if (v.getFirstEventMs() == 0 || (at > 0 && at < v.getFirstEventMs())) {
       v.setFirstEventMs(at);
     }
     v.setUpdatedMs(Math.max(v.getUpdatedMs(), at));
     if (input.hasEvent() && input.getEvent().hasEnd()) {
-      scoring.tracker().drain(s, true); // nothing more to wait for
+      scoring.tracker().drain(s, true, linked); // nothing more to wait for
     }
     if (s.getScoredFaces() > 0) {
       v.setScoreMean(s.getScoreSum() / s.getScoredFaces());
@@ -65,18 +89,65 @@ public final class VerdictAggregator {
       v.setFramesExpected(SampleBitmap.unionCount(s.getReportedSamples(), s.getSeenSamples()));
     }
     v.clearStall(); // any input is progress: a stalled verdict moves again
+    VerdictStatus before = state.getVerdict().getStatus();
     if (v.getStatus() != VerdictStatus.FAILED) {
       boolean complete = s.getLiveEnded()
           ? SampleBitmap.subset(s.getReportedSamples(), s.getSeenSamples())
           : v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected();
       v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
     }
-    return s.build();
+    List<Alert> alerts = alerts(videoId, s, linked, new AlertWindows(alertPolicy), before, nowMs);
+    v.setLive(s.getLive()).setAlertOpen(s.getAlert().getOpen())
+        .setAlertsRaised(s.getAlert().getCount());
+    return new Step(s.build(), timeline(videoId, linked), alerts);
+  }
+
+  private static List<Alert> alerts(String videoId, VerdictState.Builder s,
+      List<FaceTracker.Linked> linked, AlertWindows windows, VerdictStatus before, long nowMs) {
+    List<Alert> out = new ArrayList<>();
+    VerdictStatus now = s.getVerdict().getStatus();
+    boolean ended = (now == VerdictStatus.FINAL || now == VerdictStatus.FAILED) && now != before;
+    if (s.getLive()) {
+      long trigger = 0;
+      for (FaceTracker.Linked l : linked) {
+        windows.onLinked(s, l);
+        trigger = Math.max(trigger, l.frame().getDecodedAtMs());
+      }
+      if (!linked.isEmpty()) {
+        out.addAll(windows.advance(s, videoId, trigger, nowMs));
+      }
+      if (ended) {
+        out.addAll(windows.onEnd(s, videoId, nowMs, now == VerdictStatus.FAILED
+            ? "the stream failed: " + s.getVerdict().getError() : "the stream ended"));
+      }
+    } else if (ended && now == VerdictStatus.FINAL) {
+      windows.onFinal(s, videoId, nowMs).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static List<TimelinePoint> timeline(String videoId, List<FaceTracker.Linked> linked) {
+    List<TimelinePoint> out = new ArrayList<>();
+    for (FaceTracker.Linked l : linked) {
+      FrameAnalysis f = l.frame();
+      for (int i = 0; i < f.getDetectionsCount(); i++) {
+        Detection d = f.getDetections(i);
+        TimelinePoint.Builder p = TimelinePoint.newBuilder().setVideoId(videoId)
+            .setSampleIndex(f.getSampleIndex()).setPtsUs(f.getPtsUs()).setTrackId(l.tracks()[i])
+            .setModel(f.getClassifierModel()).setDecodedAtMs(f.getDecodedAtMs());
+        if (d.getResultCase() == Detection.ResultCase.P_FAKE) {
+          p.setPFake(d.getPFake());
+        }
+        out.add(p.build());
+      }
+    }
+    return out;
   }
 
   private static long onEvent(Verdict.Builder v, VideoEvent e) {
     switch (e.getKindCase()) {
-      case ACCEPTED -> v.setFileName(e.getAccepted().getFileName());
+      case ACCEPTED -> v.setFileName(e.getAccepted().getFileName())
+          .setLive(v.getLive() || e.getAccepted().getLive());
       case PROBE -> v.setProbe(e.getProbe());
       case PROGRESS -> v.setFramesDecoded(
           Math.max(v.getFramesDecoded(), e.getProgress().getFramesDecoded()));
@@ -150,6 +221,15 @@ public final class VerdictAggregator {
 
   /** Live streams report the sample indices their frames were acknowledged under. */
   private static void onLiveAccounting(VerdictState.Builder s, VideoEvent e) {
+    if (e.hasAccepted() && e.getAccepted().getLive() || e.hasEnd() && e.getEnd().getLive()) {
+      s.setLive(true);
+    }
+    List<Long> acked = e.hasProgress() ? e.getProgress().getAckedSamplesList()
+        : e.hasEnd() && e.getEnd().getLive() ? e.getEnd().getAckedSamplesList() : List.of();
+    if (!acked.isEmpty()) {
+      s.setLive(true).setReportedMax(Math.max(s.hasReportedMax() ? s.getReportedMax() : -1,
+          java.util.Collections.max(acked)));
+    }
     if (e.hasProgress() && e.getProgress().getAckedSamplesCount() > 0) {
       s.setReportedSamples(SampleBitmap.with(s.getReportedSamples(),
           e.getProgress().getAckedSamplesList()));
@@ -205,6 +285,7 @@ public final class VerdictAggregator {
       s.setSeenSamples(SampleBitmap.with(s.getSeenSamples(), java.util.List.of(idx)));
     }
     v.setFramesAnalyzed(v.getFramesAnalyzed() + 1);
+    v.setLastFrameDecodedMs(Math.max(v.getLastFrameDecodedMs(), f.getDecodedAtMs()));
     v.setAnalysisMsTotal(v.getAnalysisMsTotal() + f.getAnalysisMs());
     if (!f.getDetectorModel().isEmpty()) {
       v.setDetectorModel(f.getDetectorModel());

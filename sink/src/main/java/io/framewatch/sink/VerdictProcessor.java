@@ -1,6 +1,8 @@
 package io.framewatch.sink;
 
-import io.framewatch.proto.Verdict;
+import com.google.protobuf.Message;
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.sink.state.VerdictInput;
 import io.framewatch.sink.state.VerdictState;
@@ -21,20 +23,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * looks at them and marks those without progress for the stall timeout STALLED, so nothing waits
  * forever unnoticed. Terminal videos leave that store, so the check costs what is running.
  */
-final class VerdictProcessor implements Processor<String, VerdictInput, String, Verdict> {
+final class VerdictProcessor implements Processor<String, VerdictInput, String, Message> {
   private final long stallTimeoutMs;
   private final Scoring scoring;
-  private ProcessorContext<String, Verdict> ctx;
+  private final AlertPolicy alerts;
+  private ProcessorContext<String, Message> ctx;
   private KeyValueStore<String, VerdictState> verdicts;
   private KeyValueStore<String, Long> running;
 
-  VerdictProcessor(long stallTimeoutMs, Scoring scoring) {
+  VerdictProcessor(long stallTimeoutMs, Scoring scoring, AlertPolicy alerts) {
     this.stallTimeoutMs = stallTimeoutMs;
     this.scoring = scoring;
+    this.alerts = alerts;
   }
 
   @Override
-  public void init(ProcessorContext<String, Verdict> context) {
+  public void init(ProcessorContext<String, Message> context) {
     ctx = context;
     verdicts = context.getStateStore(SinkTopology.VERDICT_STORE);
     running = context.getStateStore(SinkTopology.RUNNING_STORE);
@@ -46,10 +50,18 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
   public void process(Record<String, VerdictInput> r) {
     String id = r.key();
     VerdictState before = verdicts.get(id);
-    VerdictState after = VerdictAggregator.apply(id, r.value(),
-        before == null ? VerdictState.getDefaultInstance() : before, scoring);
-    store(id, after);
-    ctx.forward(r.withValue(after.getVerdict()));
+    VerdictAggregator.Step step = VerdictAggregator.step(id, r.value(),
+        before == null ? VerdictState.getDefaultInstance() : before, scoring, alerts,
+        ctx.currentSystemTimeMs());
+    store(id, step.state());
+    // the chart's points and the alerts first: a reader that sees the verdict finds them too
+    for (TimelinePoint p : step.timeline()) {
+      ctx.forward(r.withValue(p));
+    }
+    for (Alert a : step.alerts()) {
+      ctx.forward(r.withValue(a));
+    }
+    ctx.forward(r.withValue(step.state().getVerdict()));
   }
 
   private void store(String id, VerdictState s) {
@@ -81,7 +93,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
       VerdictState after = VerdictAggregator.checkStall(s, now, stallTimeoutMs);
       if (after != s) {
         store(kv.key, after);
-        ctx.forward(new Record<>(kv.key, after.getVerdict(), now));
+        ctx.forward(new Record<>(kv.key, (Message) after.getVerdict(), now));
       }
     }
   }

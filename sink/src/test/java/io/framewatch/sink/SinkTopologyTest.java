@@ -39,7 +39,8 @@ class SinkTopologyTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(SinkTopology.build(15_000, Scoring.DEFAULT), p);
+    driver = new TopologyTestDriver(SinkTopology.build(15_000, Scoring.DEFAULT,
+        VerdictAggregator.NO_ALERTS), p);
     events = driver.createInputTopic(Topics.VIDEO_EVENTS.name(),
         Topics.VIDEO_EVENTS.keySerde().serializer(), Topics.VIDEO_EVENTS.valueSerde().serializer());
     frames = driver.createInputTopic(Topics.DETECTIONS.name(),
