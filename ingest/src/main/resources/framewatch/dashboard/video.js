@@ -75,9 +75,13 @@
     return function (u) {
       var ctx = u.ctx;
       ctx.save();
+      var left = u.bbox.left;
+      var right = u.bbox.left + u.bbox.width;
       windows.forEach(function (w) {
-        var x0 = u.valToPos(w.start, 'x', true);
-        var x1 = u.valToPos(w.end, 'x', true);
+        // a window may start before the stream did (its first 10 s): keep to the plot
+        var x0 = Math.max(left, u.valToPos(w.start, 'x', true));
+        var x1 = Math.min(right, u.valToPos(w.end, 'x', true));
+        if (x1 <= x0) return;
         ctx.fillStyle = w.open ? 'rgba(220, 38, 38, 0.22)' : 'rgba(220, 38, 38, 0.12)';
         ctx.fillRect(x0, u.bbox.top, Math.max(x1 - x0, 2), u.bbox.height);
       });
