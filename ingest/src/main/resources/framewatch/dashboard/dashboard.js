@@ -112,19 +112,21 @@
     }
   }
 
-  function connect() {
+  function connect(again) {
     const status = $('connection');
     // EventSource reconnects by itself and sends Last-Event-ID, so the API replays what we missed.
     const events = new EventSource('/v1/events');
     events.onopen = () => {
       status.textContent = 'live';
       status.className = 'connection live';
+      if (again) load(); // a new stream has no Last-Event-ID: catch up from the listings
+      again = false;
     };
     events.onerror = () => {
       status.textContent = 'reconnecting…';
       status.className = 'connection down';
       // EventSource gives up on an HTTP error (503 while the API's view loads): start again
-      if (events.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+      if (events.readyState === EventSource.CLOSED) setTimeout(() => connect(true), 2000);
     };
     events.addEventListener('verdict', (e) => {
       const v = JSON.parse(e.data);
@@ -161,12 +163,21 @@
     });
   }
 
-  $('upload').addEventListener('submit', upload);
-  connect();
-  getJson('/v1/videos?limit=50').then((r) => r.videos.forEach(upsert))
-    .catch((e) => {
+  /** The recent verdicts and alerts; events already shown are merged, not repeated. */
+  function load() {
+    getJson('/v1/videos?limit=50').then((r) => {
+      $('verdicts').deleteCaption();
+      r.videos.forEach(upsert);
+    }).catch((e) => {
       $('verdicts').createCaption().textContent = 'cannot list videos: ' + e.message;
     });
-  getJson('/v1/alerts?limit=50').then((r) => r.alerts.forEach(addAlert))
-    .catch((e) => { $('alerts').textContent = 'cannot list alerts: ' + e.message; });
+    getJson('/v1/alerts?limit=50').then((r) => {
+      $('alerts-error').textContent = '';
+      r.alerts.forEach(addAlert);
+    }).catch((e) => { $('alerts-error').textContent = 'cannot list alerts: ' + e.message; });
+  }
+
+  $('upload').addEventListener('submit', upload);
+  connect(false);
+  load();
 })();

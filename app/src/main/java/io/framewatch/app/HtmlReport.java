@@ -116,8 +116,9 @@ final class HtmlReport {
     JsonObject video = api.status(videoId);
     while (!complete(video)) {
       if (System.nanoTime() > deadline) {
-        warn.accept("the API's timeline or alerts of " + videoId + " were still behind its"
-            + " verdict after " + timeout.toSeconds() + " s; the report shows them as they were");
+        warn.accept("the API's timeline or alerts of " + videoId + " still had less than its"
+            + " verdict counts after " + timeout.toSeconds() + " s (behind, or beyond what the"
+            + " API keeps); the report shows them as they were");
         return video;
       }
       Thread.sleep(250);
