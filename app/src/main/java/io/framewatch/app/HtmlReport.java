@@ -64,7 +64,7 @@ final class HtmlReport {
     slots.put("UPLOT_JS", inline(uplotJs, "</script"));
     slots.put("VIDEO_JS", inline(Dashboard.file("video.js"), "</script"));
     slots.put("UPLOT_CSS", inline(uplotCss, "</style"));
-    slots.put("FRAMEWATCH_CSS", inline(Dashboard.file("framewatch.css"), "</style"));
+    slots.put("PAGE_CSS", inline(Dashboard.file("framewatch.css"), "</style"));
     // one pass, so text put into one slot is never read as another slot
     Matcher m = SLOT.matcher(template());
     StringBuilder html = new StringBuilder();
