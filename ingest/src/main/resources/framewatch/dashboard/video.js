@@ -110,6 +110,11 @@
         : 'No score timeline for this video.'));
       return;
     }
+    if (!global.uPlot) {
+      // ingest could not fetch uPlot from npm (its /dashboard/vendor/ answer says why)
+      chart.appendChild(el('p', 'error', 'The chart library did not load.'));
+      return;
+    }
     var series = [{label: 'seconds'}];
     tracks.forEach(function (t, i) {
       // a face missing from a sample breaks its line; dots keep lone samples visible

@@ -33,7 +33,7 @@ final class Browser implements AutoCloseable {
     this.driver = driver;
   }
 
-  /** Starts a headless chromium with a 1280x1100 window. */
+  /** Starts a headless chromium with a 1280x1400 window. */
   static Browser start() {
     for (String exe : List.of(CHROMIUM, DRIVER)) {
       if (!Files.isExecutable(Path.of(exe))) {
@@ -44,7 +44,7 @@ final class Browser implements AutoCloseable {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-        "--disable-gpu", "--window-size=1280,1100", "--lang=en-GB");
+        "--disable-gpu", "--window-size=1280,1400", "--lang=en-GB");
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
