@@ -48,6 +48,10 @@ final class LocalRun implements AutoCloseable {
     api = new ApiClient(stack.apiUrl());
   }
 
+  ApiClient api() {
+    return api;
+  }
+
   String apiUrl() {
     return stack.apiUrl();
   }

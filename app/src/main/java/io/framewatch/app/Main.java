@@ -115,6 +115,10 @@ public final class Main {
     @Option(names = "--json", paramLabel = "OUT", description = "Write the verdict JSON here.")
     Path json;
 
+    @Option(names = "--report", paramLabel = "OUT.html", description = "Write a self-contained"
+        + " HTML report (verdict, score chart per face track, tracks, alerts) that opens offline.")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
       if (!Files.isRegularFile(file)) {
@@ -130,6 +134,12 @@ public final class Main {
         if (json != null) {
           Files.writeString(json, vs.get(0).encodePrettily() + "\n");
           c.line("verdict written to %s", json);
+        }
+        if (report != null) {
+          JsonObject video = HtmlReport.awaitComplete(run.api(), vs.get(0).getString("videoId"),
+              Duration.ofSeconds(30), w -> c.line("report    %s", w));
+          HtmlReport.write(report, video, cacheDir());
+          c.line("report written to %s", report);
         }
         return "FINAL".equals(vs.get(0).getString("status")) ? 0 : 1;
       }

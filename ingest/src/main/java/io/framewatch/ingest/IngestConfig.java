@@ -15,9 +15,10 @@ import java.util.Map;
  * @param mediaDir media store: uploads are streamed into it and decoders read from it
  * @param maxUploadBytes larger uploads are refused with 413
  * @param view what the API's read view keeps in memory
+ * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
-    long maxUploadBytes, ViewLimits view) {
+    long maxUploadBytes, ViewLimits view, Path cacheDir) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -34,6 +35,7 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
   public static IngestConfig fromEnv(Map<String, String> env, KafkaSettings kafka) {
     return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
-        ViewLimits.fromEnv(env));
+        ViewLimits.fromEnv(env),
+        io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir());
   }
 }

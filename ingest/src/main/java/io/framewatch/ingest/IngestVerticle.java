@@ -60,6 +60,7 @@ public final class IngestVerticle extends VerticleBase {
     Files.createDirectories(cfg.mediaDir().resolve("incoming"));
     Files.createDirectories(cfg.mediaDir().resolve("videos"));
     Router router = Router.router(vertx);
+    io.framewatch.ingest.dashboard.Dashboard.mount(router, vertx, cfg.cacheDir());
     router.post("/v1/videos").handler(this::requireMultipart);
     router.post("/v1/videos").handler(BodyHandler.create(cfg.mediaDir().resolve("incoming").toString())
         .setBodyLimit(cfg.maxUploadBytes())
