@@ -56,10 +56,6 @@ final class LocalRun implements AutoCloseable {
     return stack.apiUrl();
   }
 
-  ApiClient api() {
-    return api;
-  }
-
   KafkaSettings kafka() {
     return kafka.settings();
   }
