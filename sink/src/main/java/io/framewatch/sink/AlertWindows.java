@@ -279,7 +279,8 @@ final class AlertWindows {
       long start, long end, long triggerDecodedMs, long nowMs) {
     return Alert.newBuilder().setVideoId(videoId).setAtMs(nowMs)
         .setAlertId(videoId + "#" + a.getCount()).setTransition(kind).setSequence(a.getSequence())
-        .setSource("live").setWindowStartUs(start).setWindowEndUs(end).setModel(a.getModel())
+        .setSource("live").setWindowStartUs(Math.max(0, start)).setWindowEndUs(end)
+        .setModel(a.getModel())
         .setRaiseThreshold(a.getRaise()).setClearThreshold(a.getClear())
         .setTriggerDecodedMs(triggerDecodedMs).setRaisedAtMs(a.getRaisedAtMs())
         .setPeakScore(a.getPeak());

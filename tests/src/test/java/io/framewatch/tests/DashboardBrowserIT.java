@@ -3,6 +3,7 @@ package io.framewatch.tests;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.framewatch.app.bench.LoopbackStream;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +52,7 @@ class DashboardBrowserIT extends StackTestBase {
       b.screenshot("dashboard-verdict");
 
       String alerted;
-      try (LiveSource live = new LiveSource(forged)) {
+      try (LoopbackStream live = new LoopbackStream(forged)) {
         String stream = api.startStream(live.url());
         String raised = "#alerts li[data-video-id='" + stream + "'][data-transition='RAISED']";
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))

@@ -13,16 +13,16 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads a topic back in tests: every record of one key so far, in offset order per partition. */
-final class Records {
+public final class Records {
   private Records() {}
 
   /** Every value of {@code topic} keyed {@code key} so far, with its record's timestamp. */
-  static <V> List<Timed<V>> of(KafkaSettings kafka, Topic<String, V> topic, String key) {
+  public static <V> List<Timed<V>> of(KafkaSettings kafka, Topic<String, V> topic, String key) {
     return of(kafka, topic, key::equals);
   }
 
   /** Every value of {@code topic} whose key passes {@code key} so far. */
-  static <V> List<Timed<V>> of(KafkaSettings kafka, Topic<String, V> topic,
+  public static <V> List<Timed<V>> of(KafkaSettings kafka, Topic<String, V> topic,
       java.util.function.Predicate<String> key) {
     List<Timed<V>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer(
@@ -40,7 +40,10 @@ final class Records {
             continue;
           }
           try {
-            out.add(new Timed<>(topic.value(r.value()), r.timestamp()));
+            V v = topic.value(r.value());
+            if (v != null) {
+              out.add(new Timed<>(v, r.timestamp()));
+            }
           } catch (SerializationException junk) {
             // another test's junk, which the stages dead-letter
           }
@@ -51,5 +54,5 @@ final class Records {
   }
 
   /** A value and its record's timestamp. */
-  record Timed<V>(V value, long timestampMs) {}
+  public record Timed<V>(V value, long timestampMs) {}
 }
