@@ -258,7 +258,10 @@ public final class VideoDecoder {
         g.setVideoOption("threads", "1");
         g.setVideoOption("max_pixels", Long.toString(cfg.maxSourcePixels()));
         try {
-          g.start();
+          // not start(): it holds one JVM-wide lock for the whole open, so every other stream's
+          // connect and probe (up to its timeouts, at the source's real-time pace) queued behind
+          // it; FFmpeg itself serialises what is not thread-safe in codec initialisation
+          g.startUnsafe();
         } catch (FrameGrabber.Exception e) {
           // say precisely why (unsupported codec, no video stream, absurd size...) from the headers
           MediaProbe.probe(job.getSourceUri(), options, cfg.maxSourcePixels());
