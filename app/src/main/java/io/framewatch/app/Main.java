@@ -121,8 +121,9 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.isRegularFile(file)) {
-        System.err.println("framewatch analyze: no such file: " + file);
+      java.util.Optional<String> unusable = unusable(file);
+      if (unusable.isPresent()) {
+        System.err.println("framewatch analyze: " + unusable.get());
         return 2;
       }
       Console c = console();
@@ -144,6 +145,33 @@ public final class Main {
         return "FINAL".equals(vs.get(0).getString("status")) ? 0 : 1;
       }
     }
+  }
+
+  /**
+   * Why {@code file} cannot be analysed, checked before any stage starts (the API's own checks
+   * on its first bytes): missing, unreadable, empty, or not a video container.
+   */
+  static java.util.Optional<String> unusable(Path file) {
+    if (!Files.exists(file)) {
+      return java.util.Optional.of(file + ": no such file");
+    }
+    if (!Files.isRegularFile(file)) {
+      return java.util.Optional.of(file + ": not a regular file");
+    }
+    byte[] head;
+    try (var in = Files.newInputStream(file)) {
+      head = in.readNBytes(io.framewatch.ingest.ContainerSniffer.HEAD_BYTES);
+    } catch (java.io.IOException e) {
+      return java.util.Optional.of(file + ": cannot be read (" + e.getMessage() + ")");
+    }
+    if (head.length == 0) {
+      return java.util.Optional.of(file + ": the file is empty (0 bytes)");
+    }
+    if (io.framewatch.ingest.ContainerSniffer.detect(head).isEmpty()) {
+      return java.util.Optional.of(file + ": looks like "
+          + io.framewatch.ingest.ContainerSniffer.describe(head) + ", not a video container");
+    }
+    return java.util.Optional.empty();
   }
 
   /** {@code framewatch run STAGE --bootstrap HOST:PORT}. */
