@@ -36,4 +36,22 @@ class ComposeFileTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), "docker-compose config: " + out);
   }
+
+  @Test
+  void shouldRunTheImageTagThatJibBuilds() throws Exception {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    String parent = Files.readString(root.resolve("pom.xml"));
+    java.util.regex.Matcher version = java.util.regex.Pattern
+        .compile("<artifactId>framewatch-parent</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(parent);
+    assertTrue(version.find(), "the parent pom's version");
+    java.util.regex.Matcher to = java.util.regex.Pattern.compile("<to><image>([^<]+)</image></to>")
+        .matcher(Files.readString(root.resolve("app").resolve("pom.xml")));
+    assertTrue(to.find(), "Jib's target image in app/pom.xml");
+    String image = to.group(1).replace("${project.version}", version.group(1));
+    assertTrue(Files.readString(root.resolve("docker-compose.yml")).contains("image: " + image),
+        "docker-compose.yml runs " + image);
+    assertTrue(Files.readString(root.resolve("docs").resolve("OPERATIONS.md"))
+        .contains("`" + image + "`"), "docs/OPERATIONS.md names " + image);
+  }
 }
