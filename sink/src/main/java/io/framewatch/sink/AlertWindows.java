@@ -134,6 +134,10 @@ final class AlertWindows {
     if (frames < policy.minFrames()) {
       return Optional.empty(); // too little to judge either way (the stream was down)
     }
+    // while an alert is open, its own clear threshold decides whether a track keeps it open
+    AlertState.Builder open = s.getAlertBuilder();
+    double openClear = open.getOpen() && policy.of(open.getModel()).isPresent()
+        ? policy.of(open.getModel()).get().clear() : -1;
     List<Integer> hot = new ArrayList<>();
     double best = -1;
     int bestTrack = -1;
@@ -152,9 +156,7 @@ final class AlertWindows {
       if (m >= th.get().raise()) {
         hot.add(e.getKey());
       }
-      AlertThresholds open = s.getAlert().getOpen() && !s.getAlert().getModel().isEmpty()
-          ? policy.of(s.getAlert().getModel()).orElse(th.get()) : th.get();
-      warm |= m >= open.clear();
+      warm |= m >= (openClear >= 0 ? openClear : th.get().clear());
     }
     AlertState.Builder a = s.getAlertBuilder();
     if (!a.getOpen()) {
@@ -199,18 +201,18 @@ final class AlertWindows {
 
   /** Clears the open alert of a live stream that ended or failed. */
   List<Alert> onEnd(VerdictState.Builder s, String videoId, long nowMs, String why) {
-    if (!s.getLive() || !s.getAlert().getOpen()) {
+    if (!s.getLive() || !s.getAlertBuilder().getOpen()) {
       return List.of();
     }
     long end = s.getLinkedPtsUs();
     return List.of(clear(videoId, s, -1, Math.max(0, end - policy.windowUs()), end, 0,
-        s.getVerdict().getLastFrameDecodedMs(), nowMs, why));
+        s.getVerdictBuilder().getLastFrameDecodedMs(), nowMs, why));
   }
 
   /** An upload's alert: raised once, when its FINAL verdict's decision score crosses. */
   Optional<Alert> onFinal(VerdictState.Builder s, String videoId, long nowMs) {
     Verdict v = s.getVerdict();
-    if (s.getLive() || s.getAlert().getCount() > 0 || !v.hasScore()) {
+    if (s.getLive() || s.getAlertBuilder().getCount() > 0 || !v.hasScore()) {
       return Optional.empty();
     }
     Optional<String> model = List.of(v.getModel().split("\\+")).stream()

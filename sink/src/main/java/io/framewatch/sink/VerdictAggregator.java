@@ -97,15 +97,15 @@ public final class VerdictAggregator {
       v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
     }
     List<Alert> alerts = alerts(videoId, s, linked, new AlertWindows(alertPolicy), before, nowMs);
-    v.setLive(s.getLive()).setAlertOpen(s.getAlert().getOpen())
-        .setAlertsRaised(s.getAlert().getCount());
+    v.setLive(s.getLive()).setAlertOpen(s.getAlertBuilder().getOpen())
+        .setAlertsRaised(s.getAlertBuilder().getCount());
     return new Step(s.build(), timeline(videoId, linked), alerts);
   }
 
   private static List<Alert> alerts(String videoId, VerdictState.Builder s,
       List<FaceTracker.Linked> linked, AlertWindows windows, VerdictStatus before, long nowMs) {
     List<Alert> out = new ArrayList<>();
-    VerdictStatus now = s.getVerdict().getStatus();
+    VerdictStatus now = s.getVerdictBuilder().getStatus();
     boolean ended = (now == VerdictStatus.FINAL || now == VerdictStatus.FAILED) && now != before;
     if (s.getLive()) {
       long trigger = 0;
@@ -118,7 +118,7 @@ public final class VerdictAggregator {
       }
       if (ended) {
         out.addAll(windows.onEnd(s, videoId, nowMs, now == VerdictStatus.FAILED
-            ? "the stream failed: " + s.getVerdict().getError() : "the stream ended"));
+            ? "the stream failed: " + s.getVerdictBuilder().getError() : "the stream ended"));
       }
     } else if (ended && now == VerdictStatus.FINAL) {
       windows.onFinal(s, videoId, nowMs).ifPresent(out::add);

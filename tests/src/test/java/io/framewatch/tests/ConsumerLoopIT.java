@@ -20,22 +20,17 @@ import io.framewatch.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterAll;
@@ -109,28 +104,13 @@ class ConsumerLoopIT {
 
   /** Dead letters whose origin is {@code topic}, as (reason, key). */
   private static List<String[]> deadLetters(String topic) {
-    List<String[]> out = new ArrayList<>();
-    Map<String, Object> props = new HashMap<>(kafka.settings().consumer(
-        "it-dl-" + UUID.randomUUID(), "it-dl", true));
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      while (c.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          String origin = new String(r.headers().lastHeader(DeadLetters.ORIGIN).value(),
-              StandardCharsets.UTF_8);
-          if (origin.startsWith(topic + "-")) {
-            out.add(new String[] {new String(r.headers().lastHeader(DeadLetters.REASON).value(),
-                StandardCharsets.UTF_8), new String(r.key(), StandardCharsets.UTF_8)});
-          }
-        }
-      }
-    }
-    return out;
+    return Records.raw(kafka.settings(), Topics.DEAD_LETTERS.name()).stream()
+        .filter(r -> Records.header(r, DeadLetters.ORIGIN).startsWith(topic + "-"))
+        .map(r -> new String[] {Records.header(r, DeadLetters.REASON),
+            new String(r.key(), StandardCharsets.UTF_8)})
+        .toList();
   }
+
 
   @Test
   void shouldDeadLetterUnreadableAndRejectedRecordsWithTheReasonAndKeepGoing() throws Exception {

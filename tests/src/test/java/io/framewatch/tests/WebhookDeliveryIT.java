@@ -34,11 +34,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -262,26 +260,12 @@ class WebhookDeliveryIT {
   }
 
   private ConsumerRecord<byte[], byte[]> notifyDeadLetter() {
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-        kafka.settings().consumer("it-dl-" + UUID.randomUUID(), "it-dl", true),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      while (c.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if ("notify".equals(header(r, DeadLetters.STAGE))) {
-            return r;
-          }
-        }
-      }
-      return null;
-    }
+    return Records.raw(kafka.settings(), Topics.DEAD_LETTERS.name()).stream()
+        .filter(r -> "notify".equals(header(r, DeadLetters.STAGE))).findFirst().orElse(null);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-    var h = r.headers().lastHeader(name);
-    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    return Records.header(r, name);
   }
+
 }

@@ -12,6 +12,7 @@ import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.tests.Records;
 import io.framewatch.tests.VideoEventLog;
 import io.framewatch.topic.Topics;
 import io.vertx.core.json.JsonObject;
@@ -26,11 +27,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,30 +207,21 @@ class StageFaultIT {
   /** Dead letters whose key starts with {@code tag}: key to reason. */
   private static Map<String, String> deadLetters(String tag) {
     Map<String, String> out = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(new KafkaSettings(bootstrap)
-        .consumer("fault-dl-" + UUID.randomUUID(), "fault-dl", true),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(Topics.DEAD_LETTERS.name(), 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      while (c.position(tp) < end) {
-        for (var r : c.poll(Duration.ofMillis(200))) {
-          String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-          if (key.startsWith(tag)) {
-            // our stages' reason header, or what Kafka Streams' dead-letter handler writes
-            String reason = "";
-            for (var h : r.headers()) {
-              String k = h.key();
-              if (k.equals(DeadLetters.REASON) || reason.isEmpty() && k.contains("message")) {
-                reason = h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
-              }
-            }
-            out.put(key, reason);
+    for (var r : Records.raw(new KafkaSettings(bootstrap), Topics.DEAD_LETTERS.name())) {
+      String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+      if (key.startsWith(tag)) {
+        // our stages' reason header, or what Kafka Streams' dead-letter handler writes
+        String reason = "";
+        for (var h : r.headers()) {
+          String k = h.key();
+          if (k.equals(DeadLetters.REASON) || reason.isEmpty() && k.contains("message")) {
+            reason = h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
           }
         }
+        out.put(key, reason);
       }
     }
     return out;
   }
+
 }
