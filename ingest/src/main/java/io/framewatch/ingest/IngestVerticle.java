@@ -3,7 +3,6 @@ package io.framewatch.ingest;
 import io.framewatch.ingest.view.ReadView;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
-import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.topic.Topics;
