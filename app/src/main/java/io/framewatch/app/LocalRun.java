@@ -1,6 +1,7 @@
 package io.framewatch.app;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +28,27 @@ final class LocalRun implements AutoCloseable {
     this(console, httpPort, System.getenv());
   }
 
+  /**
+   * The embedded single-machine stack (analyze, demo, bench) may read streams served on this
+   * machine: {@link Settings#SOURCE_ALLOW} is {@code 127.0.0.0/8,::1} unless set. Services
+   * ({@code framewatch run}) get no such default.
+   */
+  static Map<String, String> withLoopbackSources(Map<String, String> env) {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    String allow = e.get(Settings.SOURCE_ALLOW.env());
+    if (allow == null || allow.isBlank()) {
+      e.put(Settings.SOURCE_ALLOW.env(), LOOPBACK_SOURCES);
+    }
+    return e;
+  }
+
+  /** The allow-list of the embedded stack when none is set. */
+  static final String LOOPBACK_SOURCES = "127.0.0.0/8,::1";
+
   /** A run whose stages read {@code env} ({@code FRAMEWATCH_*}) instead of the process's. */
   LocalRun(Console console, int httpPort, Map<String, String> env) throws Exception {
     this.console = console;
+    env = withLoopbackSources(env);
     long t0 = System.nanoTime();
     kafka = EmbeddedKafka.start(0);
     long t1 = System.nanoTime();

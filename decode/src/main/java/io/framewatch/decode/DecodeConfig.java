@@ -1,6 +1,7 @@
 package io.framewatch.decode;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Settings;
 import java.util.Map;
 
@@ -14,10 +15,18 @@ import java.util.Map;
  * @param maxSourcePixels refuse sources with more pixels per frame than this, before allocating
  * @param decoderThreads FFmpeg decoder threads per job; 0 lets FFmpeg choose (one per core)
  * @param queueCapacity jobs a worker process accepts beyond those running
+ * @param guard which addresses network sources may connect to ({@link Settings#SOURCE_ALLOW})
  */
 public record DecodeConfig(
     KafkaSettings kafka, String group, int workers, int maxAnalysisSide, long maxSourcePixels,
-    int decoderThreads, int queueCapacity) {
+    int decoderThreads, int queueCapacity, OutboundGuard guard) {
+
+  /** Settings with the default guard (public addresses only). */
+  public DecodeConfig(KafkaSettings kafka, String group, int workers, int maxAnalysisSide,
+      long maxSourcePixels, int decoderThreads, int queueCapacity) {
+    this(kafka, group, workers, maxAnalysisSide, maxSourcePixels, decoderThreads, queueCapacity,
+        OutboundGuard.of(null));
+  }
 
   /** Validates the settings. */
   public DecodeConfig {
@@ -38,6 +47,7 @@ public record DecodeConfig(
     if (queueCapacity < 0) {
       throw new IllegalArgumentException("decode queue capacity must be >= 0");
     }
+    java.util.Objects.requireNonNull(guard, "guard");
   }
 
   /** Reads the decode options of {@link Settings} from {@code env}. */
@@ -45,6 +55,6 @@ public record DecodeConfig(
     return new DecodeConfig(kafka, Settings.DECODE_GROUP.read(env),
         Settings.DECODE_WORKERS.read(env), Settings.MAX_ANALYSIS_SIDE.read(env),
         Settings.MAX_SOURCE_PIXELS.read(env), Settings.DECODER_THREADS.read(env),
-        Settings.DECODE_QUEUE.read(env));
+        Settings.DECODE_QUEUE.read(env), OutboundGuard.fromEnv(env));
   }
 }

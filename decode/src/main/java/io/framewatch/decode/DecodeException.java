@@ -1,7 +1,7 @@
 package io.framewatch.decode;
 
 /** A video cannot be decoded; the message is the reason given to the user. */
-public final class DecodeException extends Exception {
+public class DecodeException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** @param reason what is wrong with the input */

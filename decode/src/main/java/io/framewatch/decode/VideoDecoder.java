@@ -194,7 +194,8 @@ public final class VideoDecoder {
           session();
           break;
         } catch (DecodeException e) {
-          if (tries >= INITIAL_TRIES || sleepUnlessStopped(BACKOFF_START_MS << tries)) {
+          if (e instanceof SourceRefusedException || tries >= INITIAL_TRIES
+              || sleepUnlessStopped(BACKOFF_START_MS << tries)) {
             throw e;
           }
         }
@@ -217,6 +218,8 @@ public final class VideoDecoder {
         String failure = null;
         try {
           session();
+        } catch (SourceRefusedException e) {
+          throw e; // the name now resolves to a refused address: the job ends with the reason
         } catch (DecodeException e) {
           failure = e.getMessage();
           LOG.info("stream {}: attempt {} failed: {}", job.getVideoId(), attempt, failure);
@@ -248,9 +251,20 @@ public final class VideoDecoder {
 
     /** One open of the source, decoded until it ends, fails or is stopped. */
     void session() throws Exception {
-      try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(job.getSourceUri());
+      String url = job.getSourceUri();
+      Map<String, String> opts = options;
+      if (SourceOptions.isNetwork(url)) {
+        // checked before every open and reopen; plain-text protocols connect to the checked IP
+        SourceTarget t = SourceTarget.of(url, options, cfg.guard());
+        LOG.debug("video {}: source {} is {} ({}), {}", job.getVideoId(), t.decision().host(),
+            t.decision().address().getHostAddress(), t.decision().addressClass().label(),
+            t.pinned() ? "connecting to that address" : "checked right before the open (TLS)");
+        url = t.url();
+        opts = t.options();
+      }
+      try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(url);
           FrameScaler scaler = new FrameScaler()) {
-        options.forEach(g::setOption);
+        opts.forEach(g::setOption);
         // The grabber opens and demuxes; frames are decoded by our own PacketDecoder. RAW keeps the
         // grabber from allocating conversion buffers, and max_pixels makes FFmpeg refuse larger
         // pictures whatever a header claims.
@@ -264,7 +278,7 @@ public final class VideoDecoder {
           g.startUnsafe();
         } catch (FrameGrabber.Exception e) {
           // say precisely why (unsupported codec, no video stream, absurd size...) from the headers
-          MediaProbe.probe(job.getSourceUri(), options, cfg.maxSourcePixels());
+          MediaProbe.probe(url, opts, cfg.maxSourcePixels());
           throw new DecodeException("not a readable video: " + FfmpegErrors.describe(e), e);
         }
         MediaProbe.Result p = MediaProbe.describe(g.getFormatContext(), cfg.maxSourcePixels());

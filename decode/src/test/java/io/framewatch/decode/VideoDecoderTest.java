@@ -32,7 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Real FFmpeg on real clips, collected in memory (no broker). */
 class VideoDecoderTest {
   static DecodeConfig config(long maxPixels) {
-    return new DecodeConfig(new KafkaSettings("127.0.0.1:9"), "g", 1, 640, maxPixels, 2, 0);
+    // the live tests serve their streams on loopback
+    return new DecodeConfig(new KafkaSettings("127.0.0.1:9"), "g", 1, 640, maxPixels, 2, 0,
+        io.framewatch.runtime.OutboundGuard.of("127.0.0.0/8"));
   }
 
   static final class Collect implements DecodeOutput {

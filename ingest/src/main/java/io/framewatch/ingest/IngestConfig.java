@@ -2,6 +2,7 @@ package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ViewLimits;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Settings;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,9 +17,11 @@ import java.util.Map;
  * @param maxUploadBytes larger uploads are refused with 413
  * @param view what the API's read view keeps in memory
  * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
+ * @param guard which hosts stream URLs may name ({@link Settings#SOURCE_ALLOW})
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
-    long maxUploadBytes, ViewLimits view, Path cacheDir) {
+    long maxUploadBytes, ViewLimits view, Path cacheDir,
+    OutboundGuard guard) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -36,6 +39,7 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
     return new IngestConfig(kafka, Settings.HTTP_HOST.read(env), Settings.HTTP_PORT.read(env),
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
         ViewLimits.fromEnv(env),
-        io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir());
+        io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
+        OutboundGuard.fromEnv(env));
   }
 }

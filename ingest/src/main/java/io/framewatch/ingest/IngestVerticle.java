@@ -3,7 +3,6 @@ package io.framewatch.ingest;
 import io.framewatch.ingest.view.ReadView;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
-import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.topic.Topics;
@@ -66,9 +65,7 @@ public final class IngestVerticle extends VerticleBase {
         .setBodyLimit(cfg.maxUploadBytes())
         .setDeleteUploadedFilesOnEnd(true));
     router.post("/v1/videos").handler(this::upload);
-    router.post("/v1/streams").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.post("/v1/streams").handler(this::startStream);
-    router.post("/v1/streams/:id/stop").handler(this::stopStream);
+    StreamRoutes.mount(vertx, router, producer, cfg.guard(), accepted);
     webhooks = new WebhookRoutes(vertx, producer, cfg.kafka());
     webhooks.mount(router);
     readApi = ReadApi.mount(vertx, router, view, accepted, ReadApi.HEARTBEAT_MS);
@@ -183,94 +180,6 @@ public final class IngestVerticle extends VerticleBase {
     accepted.put(id, now);
     LOG.info("accepted video {} ({}, {} bytes, {})", id, up.fileName(), up.size(), container.get());
     return new Queued(id);
-  }
-
-  /**
-   * {@code POST /v1/streams} with JSON {@code {"url": ..., "fps": 2, "maxFrames": 0}}: queues a
-   * live job. Only network schemes are accepted, never local paths.
-   */
-  private void startStream(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      error(ctx, 400, "send JSON like {\"url\": \"rtsp://camera/stream\"}");
-      return;
-    }
-    if (body == null || !(body.getValue("url") instanceof String url) || url.isBlank()) {
-      error(ctx, 400, "missing 'url'");
-      return;
-    }
-    try {
-      StreamUrls.check(url);
-    } catch (IllegalArgumentException e) {
-      error(ctx, 400, e.getMessage());
-      return;
-    }
-    SamplingPolicy.Builder policy = SamplingPolicy.newBuilder();
-    try {
-      if (body.containsKey("fps")) {
-        double fps = body.getDouble("fps");
-        if (!(fps > 0 && fps <= 240)) {
-          throw new IllegalArgumentException("fps must be in (0, 240], got " + fps);
-        }
-        policy.setFramesPerSecond(fps);
-      }
-      if (body.containsKey("maxFrames")) {
-        int max = body.getInteger("maxFrames");
-        if (max < 1) {
-          throw new IllegalArgumentException("maxFrames must be >= 1, got " + max);
-        }
-        policy.setMaxFrames(max);
-      }
-    } catch (ClassCastException | IllegalArgumentException e) {
-      error(ctx, 400, e instanceof ClassCastException ? "fps and maxFrames must be numbers"
-          : e.getMessage());
-      return;
-    }
-    String id = UUID.randomUUID().toString();
-    long now = System.currentTimeMillis();
-    VideoJob job = VideoJob.newBuilder().setVideoId(id).setSourceUri(url).setLive(true)
-        .setFileName(url).setSubmittedAtMs(now).setDetectSampling(policy).build();
-    VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(now).setWorker("ingest")
-        .setAccepted(Accepted.newBuilder().setFileName(url).setLive(true)).build();
-    vertx.executeBlocking(() -> {
-      var ev = producer.send(Topics.VIDEO_EVENTS.record(id, event));
-      var jb = producer.send(Topics.VIDEO_JOBS.record(id, job));
-      ev.get(30, TimeUnit.SECONDS);
-      jb.get(30, TimeUnit.SECONDS);
-      accepted.put(id, now);
-      return id;
-    }).onComplete(r -> {
-      if (r.failed()) {
-        error(ctx, 503, "could not queue the stream: " + r.cause().getMessage());
-      } else {
-        LOG.info("accepted stream {} ({})", id, url);
-        ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);
-        ctx.json(new JsonObject().put("videoId", id).put("status", "RUNNING").put("url", url)
-            .put("statusUrl", "/v1/videos/" + id).put("stopUrl", "/v1/streams/" + id + "/stop"));
-      }
-    });
-  }
-
-  /** {@code POST /v1/streams/{id}/stop}: asks the decode worker to end the stream. */
-  private void stopStream(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    if (!VIDEO_ID.matcher(id).matches()) {
-      error(ctx, 400, "malformed stream id '" + id + "'");
-      return;
-    }
-    StreamControl stop = StreamControl.newBuilder().setVideoId(id).setStop(true)
-        .setAtMs(System.currentTimeMillis()).build();
-    vertx.executeBlocking(() -> producer.send(Topics.VIDEO_CONTROL.record(id, stop))
-        .get(30, TimeUnit.SECONDS)).onComplete(r -> {
-          if (r.failed()) {
-            error(ctx, 503, "could not send the stop: " + r.cause().getMessage());
-          } else {
-            ctx.response().setStatusCode(202);
-            ctx.json(new JsonObject().put("videoId", id).put("stop", "requested"));
-          }
-        });
   }
 
   /**

@@ -17,11 +17,12 @@ public final class StreamUrls {
   private StreamUrls() {}
 
   /**
-   * Checks a URL.
+   * Checks a URL's form (the {@link io.framewatch.runtime.OutboundGuard} checks its host).
    *
+   * @return the URL's host (IPv6 literals in brackets)
    * @throws IllegalArgumentException with the reason when it is not acceptable
    */
-  public static void check(String url) {
+  public static String check(String url) {
     URI uri;
     try {
       uri = new URI(url);
@@ -36,5 +37,6 @@ public final class StreamUrls {
     if (uri.getHost() == null || uri.getHost().isBlank()) {
       throw new IllegalArgumentException("stream URL has no host: " + url);
     }
+    return uri.getHost();
   }
 }

@@ -32,6 +32,13 @@ public final class Settings {
   public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
       2048, "ingest", "larger uploads get 413");
 
+  /** Outbound allow-list of stream sources. */
+  public static final Setting<String> SOURCE_ALLOW = Setting.text("FRAMEWATCH_SOURCE_ALLOW", null,
+      "ingest, decode", "CIDRs and host names, comma-separated, that stream URLs may reach besides"
+      + " public addresses: private ranges need an entry, loopback/link-local/multicast a CIDR"
+      + " (`analyze`, `demo`, `bench`: `127.0.0.0/8,::1` when unset; docs/OPERATIONS.md,"
+      + " Outbound allow-list)");
+
   /** Timeline points kept per video by the API's read view. */
   public static final Setting<Integer> API_TIMELINE_POINTS = Setting.integer(
       "FRAMEWATCH_API_TIMELINE_POINTS", 20000, "ingest",
@@ -228,7 +235,7 @@ public final class Settings {
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
     return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
-        API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
+        SOURCE_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,

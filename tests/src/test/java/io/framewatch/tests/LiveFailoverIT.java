@@ -32,7 +32,7 @@ class LiveFailoverIT extends StackTestBase {
 
   @BeforeAll
   static void startSecondDecode() throws Exception {
-    second = new DecodeApp(DecodeConfig.fromEnv(Map.of(), kafka.settings()),
+    second = new DecodeApp(DecodeConfig.fromEnv(SOURCES, kafka.settings()),
         StageContext.local());
     second.start();
     await().atMost(Duration.ofSeconds(60)).until(() -> second.health().ready()

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * topics and consumer groups), every stage, and the HTTP API, per test class.
  */
 abstract class StackTestBase {
+  /** The tests serve their streams on loopback, which the outbound guard refuses unless allowed. */
+  static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8");
+
   @TempDir
   static Path media;
   static EmbeddedKafka kafka;
@@ -28,7 +31,7 @@ abstract class StackTestBase {
   @BeforeAll
   static void startStack() throws Exception {
     kafka = EmbeddedKafka.start(0);
-    stack = Stack.start(Map.of(), kafka.settings(), media, 0);
+    stack = Stack.start(SOURCES, kafka.settings(), media, 0);
     api = new ApiClient(stack.apiUrl());
   }
 

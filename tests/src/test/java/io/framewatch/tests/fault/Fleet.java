@@ -53,6 +53,7 @@ final class Fleet implements AutoCloseable {
     // one job at a time, so that a decode process is mid-file when it is killed
     env.put("FRAMEWATCH_DECODE_WORKERS", "1");
     env.put("FRAMEWATCH_SR_MODEL", "ncnet-x3");
+    env.put("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8"); // streams are served on loopback
     env.putAll(extraEnv);
     for (String s : STAGES) {
       stages.put(s, start(s));
