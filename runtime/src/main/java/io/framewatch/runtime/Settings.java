@@ -32,6 +32,15 @@ public final class Settings {
   public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
       2048, "ingest", "larger uploads get 413");
 
+  /** API keys, inline. */
+  public static final Setting<String> API_KEYS = Setting.text("FRAMEWATCH_API_KEYS", null,
+      "ingest", "API key entries `TENANT:SHA256HEX[:admin]`, comma-separated (`framewatch keys"
+      + " create` prints one; only hashes are configured)");
+  /** API keys, from a file. */
+  public static final Setting<String> API_KEY_FILE = Setting.text("FRAMEWATCH_API_KEY_FILE", null,
+      "ingest", "file of API key entries, one per line (`#` comments); read with"
+      + " FRAMEWATCH_API_KEYS");
+
   /** Outbound allow-list of stream sources. */
   public static final Setting<String> SOURCE_ALLOW = Setting.text("FRAMEWATCH_SOURCE_ALLOW", null,
       "ingest, decode", "CIDRs and host names, comma-separated, that stream URLs may reach besides"
