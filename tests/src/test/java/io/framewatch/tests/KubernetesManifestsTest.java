@@ -318,7 +318,7 @@ class KubernetesManifestsTest {
     return true;
   }
 
-  private static void checkVariable(String name, String value, String id) {
+  static void checkVariable(String name, String value, String id) {
     Setting<?> s = setting(name);
     assertNotNull(s, id + ": " + name + " is in the configuration registry (Settings.all())");
     if (value != null) {
