@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.framewatch.runtime.ApiKeys;
+import io.framewatch.runtime.Settings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +45,12 @@ class ComposeFileTest {
         "docker-compose is not installed (.ci/run installs it)");
     Path err = Files.createTempFile("compose", ".err");
     try {
-      Process p = new ProcessBuilder("docker-compose", "-f", compose.toString(), "config")
-          .redirectError(err.toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder("docker-compose", "-f", compose.toString(), "config")
+          .redirectError(err.toFile());
+      // the file refuses to interpolate without API keys, as `docker compose up` would
+      pb.environment().put(Settings.API_KEYS.env(),
+          ApiKeys.create("compose-test", false).entry());
+      Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, p.exitValue(), "docker-compose config: " + Files.readString(err));
