@@ -32,8 +32,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "framewatch", mixinStandardHelpOptions = true, version = "framewatch 0.1.0",
     description = "Streaming video forensics: deepfake screening and super-resolution on Kafka.",
     subcommands = {Main.Demo.class, Main.Analyze.class, Main.Run.class, Main.Broker.class,
-        Main.Config.class, ModelsCommand.class, BenchCommand.class, ToolsCommand.Faces.class,
-        ToolsCommand.Ffmpeg.class})
+        Main.Config.class, ModelsCommand.class, KeysCommand.class, BenchCommand.class,
+        ToolsCommand.Faces.class, ToolsCommand.Ffmpeg.class})
 public final class Main {
 
   /** Entry point. */

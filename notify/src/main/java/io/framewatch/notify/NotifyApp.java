@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * and the subscription in headers) was acknowledged, so a restarted or replacement process sends
  * again only what was unfinished, with the same {@code Idempotency-Key}.
  *
+ * <p>A subscription made with a tenant's API key receives only that tenant's alerts; those of
+ * {@code FRAMEWATCH_WEBHOOKS} belong to the operator and receive every tenant's ({@link
+ * #receives}).
+ *
  * <p>Transitions are handled on a pool of {@code FRAMEWATCH_NOTIFY_IN_FLIGHT} threads that wait
  * for their deliveries while the consumer keeps polling; beyond that many the partitions pause.
  */
@@ -131,7 +135,20 @@ public final class NotifyApp extends WorkerStage {
     return new ArrayList<>(all.values());
   }
 
-  /** Delivers one transition to every subscription and dead-letters what was never accepted. */
+  /**
+   * Whether {@code s} is sent {@code alert}: a subscription without a tenant (the operator's, from
+   * {@code FRAMEWATCH_WEBHOOKS}) every alert, a tenant's subscription only the alerts of videos
+   * that tenant owns. An alert without a tenant (a video accepted before keys existed) goes to
+   * the operator's subscriptions only.
+   */
+  static boolean receives(WebhookSubscription s, Alert alert) {
+    return s.getTenant().isEmpty() || s.getTenant().equals(alert.getTenant());
+  }
+
+  /**
+   * Delivers one transition to every subscription that receives it and dead-letters what was
+   * never accepted.
+   */
   private void handle(Input<String, Alert> in, Output out) throws Exception {
     Alert alert = in.value();
     if (alert.getAlertId().isEmpty()) {
@@ -148,7 +165,7 @@ public final class NotifyApp extends WorkerStage {
       if (previous != null) {
         await(previous, in, alert);
       }
-      subs = subscriptions();
+      subs = subscriptions().stream().filter(s -> receives(s, alert)).toList();
       String body = ProtoJson.print(alert);
       for (WebhookSubscription s : subs) {
         results.add(sender.deliver(s.getId(), alert, body, in::cancelled));

@@ -23,7 +23,8 @@ import java.util.Set;
  *
  * @param kafka cluster settings
  * @param group consumer group of the notify fleet
- * @param configured subscriptions from {@code FRAMEWATCH_WEBHOOKS} (besides the topic's)
+ * @param configured subscriptions from {@code FRAMEWATCH_WEBHOOKS} (besides the topic's): the
+ *     operator's, without a tenant, so they receive every tenant's alerts
  * @param retry retries after a failed attempt: {@code retry.attempts()} more, waiting
  *     {@code retry.backoff(n)} before the n-th
  * @param connectTimeout TCP/TLS connect timeout of an attempt

@@ -89,24 +89,27 @@ public final class ApiKeys {
   }
 
   private static void add(Map<String, Entry> m, String text, String where) {
-    for (String raw : text.split("[,\\n]")) {
-      String line = raw.strip();
-      int hash = line.indexOf('#');
-      if (hash >= 0) {
-        line = line.substring(0, hash).strip();
+    for (String fullLine : text.split("\\n")) {
+      int hash = fullLine.indexOf('#');
+      // comments end at the line's end, whatever they hold (commas included)
+      for (String raw : (hash >= 0 ? fullLine.substring(0, hash) : fullLine).split(",")) {
+        addEntry(m, raw.strip(), where);
       }
-      if (line.isEmpty()) {
-        continue;
-      }
-      String[] f = line.split(":");
-      if (f.length < 2 || f.length > 3 || !TENANT.matcher(f[0]).matches()
-          || !HASH.matcher(f[1]).matches() || (f.length == 3 && !f[2].equals("admin"))) {
-        throw new IllegalArgumentException(where + ": '" + line + "' is not TENANT:SHA256HEX or"
-            + " TENANT:SHA256HEX:admin (tenant names are [a-z0-9][a-z0-9_-]*; framewatch keys"
-            + " create prints entries)");
-      }
-      m.put(f[1], new Entry(f[0], f.length == 3));
     }
+  }
+
+  private static void addEntry(Map<String, Entry> m, String line, String where) {
+    if (line.isEmpty()) {
+      return;
+    }
+    String[] f = line.split(":");
+    if (f.length < 2 || f.length > 3 || !TENANT.matcher(f[0]).matches()
+        || !HASH.matcher(f[1]).matches() || (f.length == 3 && !f[2].equals("admin"))) {
+      throw new IllegalArgumentException(where + ": '" + line + "' is not TENANT:SHA256HEX or"
+          + " TENANT:SHA256HEX:admin (tenant names are [a-z0-9][a-z0-9_-]*; framewatch keys"
+          + " create prints entries)");
+    }
+    m.put(f[1], new Entry(f[0], f.length == 3));
   }
 
   /** Whether no key is configured. */

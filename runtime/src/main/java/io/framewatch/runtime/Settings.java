@@ -40,6 +40,13 @@ public final class Settings {
   public static final Setting<String> API_KEY_FILE = Setting.text("FRAMEWATCH_API_KEY_FILE", null,
       "ingest", "file of API key entries, one per line (`#` comments); read with"
       + " FRAMEWATCH_API_KEYS");
+  /** Per-tenant limits and retention. */
+  public static final Setting<String> TENANT_LIMITS = Setting.text("FRAMEWATCH_TENANT_LIMITS",
+      "*: streams=8 uploads=60 stored=100GiB retention=0", "ingest",
+      "per tenant, `;`-separated `TENANT: key=value ...` (`*`: tenants not named): `streams` live"
+      + " at once, `uploads` per minute, `stored` media bytes (`500MiB`, `50GiB`), `retention`"
+      + " (`30d`, `12h`; `0` keeps forever); over a limit the API answers 429 with Retry-After"
+      + " (docs/OPERATIONS.md, Limits and retention per tenant)");
 
   /** Outbound allow-list of stream sources. */
   public static final Setting<String> SOURCE_ALLOW = Setting.text("FRAMEWATCH_SOURCE_ALLOW", null,
@@ -243,8 +250,9 @@ public final class Settings {
 
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
-    return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB, API_KEYS, API_KEY_FILE,
-        SOURCE_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
+    return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
+        API_KEYS, API_KEY_FILE, TENANT_LIMITS, SOURCE_ALLOW, API_TIMELINE_POINTS,
+        API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,

@@ -41,7 +41,8 @@ class ApiKeysTest {
     ApiKeys.Created b = ApiKeys.create("ops", true);
     ApiKeys.Created c = ApiKeys.create("beta", false);
     Path file = dir.resolve("keys");
-    Files.writeString(file, "# platform keys\n" + b.entry() + "  # the admin\n\n" + c.entry()
+    Files.writeString(file, "# platform keys, one per line\n" + b.entry()
+        + "  # the admin, ops\n\n" + c.entry()
         + "\n");
     ApiKeys keys = ApiKeys.fromEnv(Map.of("FRAMEWATCH_API_KEYS", a.entry(),
         "FRAMEWATCH_API_KEY_FILE", file.toString()));

@@ -123,6 +123,11 @@ public final class VerdictAggregator {
     } else if (ended && now == VerdictStatus.FINAL) {
       windows.onFinal(s, videoId, nowMs).ifPresent(out::add);
     }
+    String tenant = s.getVerdictBuilder().getTenant();
+    if (!tenant.isEmpty()) {
+      // the owner's webhooks, and only theirs, receive it (notify filters on it)
+      out.replaceAll(a -> a.toBuilder().setTenant(tenant).build());
+    }
     return out;
   }
 
@@ -147,7 +152,10 @@ public final class VerdictAggregator {
   private static long onEvent(Verdict.Builder v, VideoEvent e) {
     switch (e.getKindCase()) {
       case ACCEPTED -> v.setFileName(e.getAccepted().getFileName())
-          .setLive(v.getLive() || e.getAccepted().getLive());
+          .setLive(v.getLive() || e.getAccepted().getLive())
+          .setTenant(e.getAccepted().getTenant())
+          // an upload's file stays in the media store; a live stream stores nothing
+          .setStoredBytes(e.getAccepted().getLive() ? 0 : e.getAccepted().getSizeBytes());
       case PROBE -> v.setProbe(e.getProbe());
       case PROGRESS -> v.setFramesDecoded(
           Math.max(v.getFramesDecoded(), e.getProgress().getFramesDecoded()));

@@ -231,6 +231,36 @@ class AlertTopologyTest {
   }
 
   @Test
+  void shouldStampEveryAlertWithTheTenantThatOwnsTheVideo() {
+    events.pipeInput("t1", VideoEvent.newBuilder().setVideoId("t1").setAtMs(1)
+        .setAccepted(Accepted.newBuilder().setFileName("rtsp://cam").setLive(true)
+            .setTenant("acme")).build());
+    frames("t1", 0, 40, i -> 0.97);
+    events.pipeInput("t1", VideoEvent.newBuilder().setVideoId("t1").setAtMs(2)
+        .setEnd(EndOfVideo.newBuilder().setLive(true)
+            .addAllAckedSamples(LongStream.range(0, 40).boxed().toList())).build());
+    List<Alert> live = alerts.readValuesToList();
+    assertEquals(List.of(AlertTransition.RAISED, AlertTransition.CLEARED), transitions(live));
+    assertTrue(live.stream().allMatch(a -> a.getTenant().equals("acme")), live.toString());
+
+    events.pipeInput("t2", VideoEvent.newBuilder().setVideoId("t2").setAtMs(1)
+        .setAccepted(Accepted.newBuilder().setFileName("clip.mp4").setSizeBytes(5000)
+            .setTenant("zeta")).build());
+    frames("t2", 0, 20, i -> 0.9);
+    events.pipeInput("t2", VideoEvent.newBuilder().setVideoId("t2").setAtMs(2)
+        .setEnd(EndOfVideo.newBuilder().setSamplesExpected(20)).build());
+    Alert upload = alerts.readValue();
+    assertEquals("zeta", upload.getTenant());
+    assertEquals("upload", upload.getSource());
+    Verdict v = verdicts.readKeyValuesToMap().get("t2");
+    assertEquals("zeta", v.getTenant());
+    assertEquals(5000, v.getStoredBytes());
+
+    upload("u3", 0.9);
+    assertEquals("", alerts.readValue().getTenant(), "no tenant accepted, none stamped");
+  }
+
+  @Test
   void shouldRecommendThresholdsFromTheModelCardsHeldOutSegmentMeans() {
     // caddm-demo's card: real segments average 0.540-0.612, forged 0.859-0.885 over CRFs
     var m = io.framewatch.inference.ModelStore.of(null, null).manifest("caddm-demo");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.framewatch.proto.Accepted;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EndOfVideo;
 import io.framewatch.proto.Failure;
@@ -115,6 +116,27 @@ class SinkTopologyTest {
     assertTrue(verdicts.isEmpty(), "a final verdict never stalls: nothing more is published");
     KeyValueStore<String, VerdictState> store = driver.getKeyValueStore(SinkTopology.VERDICT_STORE);
     assertEquals(VerdictStatus.FINAL, store.get("v9").getVerdict().getStatus());
+  }
+
+  @Test
+  void shouldCarryTheTenantAndTheStoredBytesOfTheAcceptedEventIntoEveryVerdict() {
+    event("up", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder()
+        .setFileName("clip.mp4").setSizeBytes(7_340_032).setTenant("acme")));
+    frame("up", 0, judged(0.2f));
+    event("up", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(1)));
+    Verdict upload = latest("up");
+    assertEquals(VerdictStatus.FINAL, upload.getStatus());
+    assertEquals("acme", upload.getTenant());
+    assertEquals(7_340_032, upload.getStoredBytes(), "an upload stores its file");
+    event("cam", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder()
+        .setFileName("rtsp://camera").setLive(true).setSizeBytes(99).setTenant("zeta")));
+    frame("cam", 0, judged(0.2f));
+    Verdict live = latest("cam");
+    assertEquals("zeta", live.getTenant());
+    assertEquals(0, live.getStoredBytes(), "a live stream stores no media");
+    event("old", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder()
+        .setFileName("before-tenants.mp4").setSizeBytes(10)));
+    assertEquals("", latest("old").getTenant(), "accepted before keys existed: no tenant");
   }
 
   @Test

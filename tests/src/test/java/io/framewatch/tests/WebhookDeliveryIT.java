@@ -13,6 +13,7 @@ import io.framewatch.notify.NotifyApp;
 import io.framewatch.notify.NotifyConfig;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertTransition;
+import io.framewatch.proto.WebhookSubscription;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.TopicCatalog;
@@ -89,13 +90,31 @@ class WebhookDeliveryIT {
   }
 
   private void produce(Alert... alerts) throws Exception {
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
-        kafka.settings().producer("it-alerts", false), new ByteArraySerializer(),
-        new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
       for (Alert a : alerts) {
         p.send(Topics.ALERTS.record(a.getVideoId(), a)).get();
       }
     }
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    return new KafkaProducer<>(kafka.settings().producer("it-alerts", false),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Writes a tenant's subscription to {@code webhooks}, as the API does for a tenant's key. */
+  private void subscribe(String tenant, WebhookReceiver receiver, String secret)
+      throws Exception {
+    WebhookSubscription s = WebhookSubscription.newBuilder().setId("sub-" + tenant)
+        .setUrl(receiver.url()).setSecret(secret).setTenant(tenant)
+        .setCreatedMs(System.currentTimeMillis()).build();
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      p.send(Topics.WEBHOOKS.record(s.getId(), s)).get();
+    }
+  }
+
+  private static Alert owned(Alert a, String tenant) {
+    return a.toBuilder().setTenant(tenant).build();
   }
 
   /** True once the group committed every alert written so far. */
@@ -235,6 +254,39 @@ class WebhookDeliveryIT {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldSendATenantsWebhookOnlyThatTenantsAlertsAndTheOperatorsWebhookEveryAlert()
+      throws Exception {
+    try (WebhookReceiver acme = WebhookReceiver.start("acme-secret", 0);
+        WebhookReceiver zeta = WebhookReceiver.start("zeta-secret", 0);
+        WebhookReceiver operator = WebhookReceiver.start("ops-secret", 0)) {
+      subscribe("acme", acme, "acme-secret");
+      subscribe("zeta", zeta, "zeta-secret");
+      try (NotifyApp notify = notify(operator.url() + "#ops-secret", 3)) {
+        produce(owned(transition("a1", 1, 0, AlertTransition.RAISED), "acme"),
+            owned(transition("z1", 1, 0, AlertTransition.RAISED), "zeta"),
+            owned(transition("a1", 1, 1, AlertTransition.CLEARED), "acme"),
+            owned(transition("z2", 1, 0, AlertTransition.RAISED), "zeta"),
+            transition("n1", 1, 0, AlertTransition.RAISED)); // accepted before keys: no tenant
+        await().atMost(WAIT).until(() -> operator.accepted().size() == 5);
+        // committed only once every subscription's delivery ended: nothing is still on its way
+        await().atMost(WAIT).until(this::allCommitted);
+      }
+      assertEquals(List.of("a1#1/0", "a1#1/1"), acme.accepted(), keys(acme));
+      assertEquals(Set.of("z1#1/0", "z2#1/0"), Set.copyOf(zeta.accepted()), keys(zeta));
+      assertEquals(2, acme.calls().size(), "acme was called for its own alerts only: "
+          + keys(acme));
+      assertEquals(2, zeta.calls().size(), keys(zeta));
+      assertEquals(Set.of("a1#1/0", "a1#1/1", "z1#1/0", "z2#1/0", "n1#1/0"),
+          Set.copyOf(operator.accepted()), "FRAMEWATCH_WEBHOOKS belongs to the operator");
+      for (WebhookReceiver.Call c : acme.calls()) {
+        assertEquals("acme", new JsonObject(c.body()).getString("tenant"), c.body());
+        assertEquals("sub-acme", c.subscription());
+      }
+      assertEquals(0, acme.badSignatures() + zeta.badSignatures() + operator.badSignatures());
+    }
   }
 
   @Test
