@@ -1,6 +1,7 @@
 package io.framewatch.app;
 
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Setting;
 import io.framewatch.runtime.Settings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -30,14 +31,17 @@ final class LocalRun implements AutoCloseable {
 
   /**
    * The embedded single-machine stack (analyze, demo, bench) may read streams served on this
-   * machine: {@link Settings#SOURCE_ALLOW} is {@code 127.0.0.0/8,::1} unless set. Services
+   * machine and notify this machine's receivers: {@link Settings#SOURCE_ALLOW} and
+   * {@link Settings#WEBHOOK_ALLOW} are {@code 127.0.0.0/8,::1} unless set. Services
    * ({@code framewatch run}) get no such default.
    */
   static Map<String, String> withLoopbackSources(Map<String, String> env) {
     Map<String, String> e = new java.util.HashMap<>(env);
-    String allow = e.get(Settings.SOURCE_ALLOW.env());
-    if (allow == null || allow.isBlank()) {
-      e.put(Settings.SOURCE_ALLOW.env(), LOOPBACK_SOURCES);
+    for (Setting<String> list : List.of(Settings.SOURCE_ALLOW, Settings.WEBHOOK_ALLOW)) {
+      String allow = e.get(list.env());
+      if (allow == null || allow.isBlank()) {
+        e.put(list.env(), LOOPBACK_SOURCES);
+      }
     }
     return e;
   }

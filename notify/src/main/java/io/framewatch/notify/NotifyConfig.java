@@ -1,17 +1,15 @@
 package io.framewatch.notify;
 
 import io.framewatch.proto.WebhookSubscription;
+import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Retry;
 import io.framewatch.runtime.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -30,14 +28,16 @@ import java.util.Set;
  * @param connectTimeout TCP/TLS connect timeout of an attempt
  * @param requestTimeout time a receiver has to answer an attempt
  * @param inFlight alert transitions delivered at once by this process
+ * @param guard which addresses webhook receivers may have ({@link Settings#WEBHOOK_ALLOW})
  */
 public record NotifyConfig(KafkaSettings kafka, String group,
     List<WebhookSubscription> configured, Retry retry, Duration connectTimeout,
-    Duration requestTimeout, int inFlight) {
+    Duration requestTimeout, int inFlight, OutboundGuard guard) {
 
   /** Validates the settings. */
   public NotifyConfig {
     configured = List.copyOf(configured);
+    java.util.Objects.requireNonNull(guard, "guard");
     if (connectTimeout.isNegative() || connectTimeout.isZero()
         || requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("webhook timeouts must be > 0");
@@ -65,7 +65,8 @@ public record NotifyConfig(KafkaSettings kafka, String group,
         parseWebhooks(Settings.WEBHOOKS.read(env)), retry,
         Duration.ofMillis(Settings.WEBHOOK_CONNECT_TIMEOUT_MS.read(env)),
         Duration.ofMillis(Settings.WEBHOOK_TIMEOUT_MS.read(env)),
-        Settings.NOTIFY_IN_FLIGHT.read(env));
+        Settings.NOTIFY_IN_FLIGHT.read(env),
+        OutboundGuard.fromEnv(env, Settings.WEBHOOK_ALLOW));
   }
 
   /**
@@ -90,7 +91,7 @@ public record NotifyConfig(KafkaSettings kafka, String group,
       }
       String url = entry.substring(0, hash);
       checkUrl(url);
-      String id = "config-" + sha256(url).substring(0, 12);
+      String id = "config-" + ApiKeys.sha256(url).substring(0, 12);
       if (!ids.add(id)) {
         throw new IllegalArgumentException(Settings.WEBHOOKS.env() + " lists " + url + " twice");
       }
@@ -119,15 +120,6 @@ public record NotifyConfig(KafkaSettings kafka, String group,
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("webhook URL '" + url + "' has no host");
-    }
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

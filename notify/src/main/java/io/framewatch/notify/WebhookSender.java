@@ -5,6 +5,7 @@ import io.framewatch.proto.WebhookSubscription;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.framewatch.runtime.OutboundGuard;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -85,6 +86,13 @@ final class WebhookSender implements AutoCloseable {
   private final Map<String, CompletableFuture<Result>> lanes = new ConcurrentHashMap<>();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final MeterRegistry meters;
+  /** Resolves receivers' hosts for the outbound check (DNS lookups block). */
+  private final java.util.concurrent.ExecutorService resolvers =
+      Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "framewatch-notify-resolve");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param cfg retries and timeouts
@@ -145,6 +153,27 @@ final class WebhookSender implements AutoCloseable {
           sub == null ? "subscription deleted" : "cancelled"));
       return;
     }
+    // The receiver's host is resolved and checked before every attempt, off the caller's thread;
+    // a refused address class fails the delivery at once (its dead letter names the class).
+    CompletableFuture.supplyAsync(() -> cfg.guard().check(URI.create(sub.getUrl()).getHost()),
+        resolvers).whenComplete((decision, error) -> {
+          Throwable cause = error instanceof java.util.concurrent.CompletionException c
+              ? c.getCause() : error;
+          if (cause instanceof OutboundGuard.Refused refused) {
+            job.result.complete(new Result(Outcome.FAILED, n, "refused " + sub.getUrl() + ": "
+                + refused.getMessage()));
+          } else if (cause instanceof IllegalArgumentException bad) {
+            job.result.complete(new Result(Outcome.FAILED, n, "cannot send to " + sub.getUrl()
+                + ": " + bad.getMessage()));
+          } else if (cause != null) {
+            failed(job, sub, n, describe(cause)); // e.g. the name does not resolve now
+          } else {
+            send(job, sub, n);
+          }
+        });
+  }
+
+  private void send(Job job, WebhookSubscription sub, int n) {
     long timestamp = System.currentTimeMillis() / 1000;
     HttpRequest request;
     try {
@@ -239,5 +268,6 @@ final class WebhookSender implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    resolvers.shutdownNow();
   }
 }

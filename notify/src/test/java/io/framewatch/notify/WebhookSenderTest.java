@@ -8,6 +8,7 @@ import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.WebhookSubscription;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Retry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -68,9 +69,14 @@ class WebhookSenderTest {
   }
 
   private WebhookSender sender(WebhookSubscription sub, int attempts, Duration timeout) {
+    return sender(sub, attempts, timeout, OutboundGuard.of("127.0.0.0/8"));
+  }
+
+  private WebhookSender sender(WebhookSubscription sub, int attempts, Duration timeout,
+      OutboundGuard guard) {
     NotifyConfig cfg = new NotifyConfig(new KafkaSettings("127.0.0.1:9"), "g", List.of(),
         new Retry(attempts - 1, Duration.ofMillis(20), Duration.ofMillis(80)),
-        Duration.ofSeconds(2), timeout, 4);
+        Duration.ofSeconds(2), timeout, 4, guard);
     sender = new WebhookSender(cfg, Map.of(sub.getId(), sub)::get, meters);
     return sender;
   }
@@ -94,6 +100,24 @@ class WebhookSenderTest {
     if (server != null) {
       server.stop(0);
     }
+  }
+
+  @Test
+  void shouldFailAtOnceWithoutConnectingWhenTheReceiverIsARefusedAddress() throws Exception {
+    WebhookSubscription local = receiver(n -> 204);
+    WebhookSubscription metadata = local.toBuilder().setId("s2")
+        .setUrl("http://169.254.169.254/latest/meta-data/").build();
+    // loopback is not allowed by default: the test's own receiver is refused too
+    for (WebhookSubscription sub : List.of(local, metadata)) {
+      WebhookSender.Result r = sender(sub, 8, Duration.ofSeconds(2), OutboundGuard.of(null))
+          .deliver(sub.getId(), alert(0), "{}", () -> false).get(30, TimeUnit.SECONDS);
+      assertEquals(WebhookSender.Outcome.FAILED, r.outcome());
+      assertEquals(1, r.attempts(), "a refusal is not retried");
+      assertTrue(r.reason().contains(sub.getUrl().startsWith("http://127.") ? "loopback"
+          : "link-local"), r.reason());
+      sender.close();
+    }
+    assertEquals(0, calls.size(), "nothing was sent");
   }
 
   @Test

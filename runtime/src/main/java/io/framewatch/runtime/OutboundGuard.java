@@ -153,7 +153,21 @@ public final class OutboundGuard {
 
   /** The guard {@link Settings#SOURCE_ALLOW} configures in {@code env}. */
   public static OutboundGuard fromEnv(Map<String, String> env) {
-    return of(Settings.SOURCE_ALLOW.read(env));
+    return fromEnv(env, Settings.SOURCE_ALLOW);
+  }
+
+  /**
+   * The guard an allow-list setting ({@link Settings#SOURCE_ALLOW},
+   * {@link Settings#WEBHOOK_ALLOW}) configures in {@code env}.
+   *
+   * @throws IllegalArgumentException naming the setting on a bad entry
+   */
+  public static OutboundGuard fromEnv(Map<String, String> env, Setting<String> allowList) {
+    try {
+      return of(allowList.read(env), DNS, "");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(allowList.env() + ": " + e.getMessage(), e);
+    }
   }
 
   /** A guard with an allow-list of CIDRs and host names ({@code null} or blank: none). */
@@ -167,6 +181,10 @@ public final class OutboundGuard {
    * @throws IllegalArgumentException naming {@link Settings#SOURCE_ALLOW} on a bad entry
    */
   public static OutboundGuard of(String allow, Resolver resolver) {
+    return of(allow, resolver, Settings.SOURCE_ALLOW.env() + ": ");
+  }
+
+  private static OutboundGuard of(String allow, Resolver resolver, String errorPrefix) {
     List<Cidr> cidrs = new ArrayList<>();
     Set<String> hosts = new HashSet<>();
     String spec = allow == null ? "" : allow.strip();
@@ -183,7 +201,7 @@ public final class OutboundGuard {
           hosts.add(normalizeHost(entry));
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(Settings.SOURCE_ALLOW.env() + ": " + e.getMessage());
+        throw new IllegalArgumentException(errorPrefix + e.getMessage());
       }
     }
     return new OutboundGuard(cidrs, hosts, resolver, spec);

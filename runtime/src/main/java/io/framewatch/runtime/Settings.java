@@ -55,6 +55,12 @@ public final class Settings {
       + " (`analyze`, `demo`, `bench`: `127.0.0.0/8,::1` when unset; docs/OPERATIONS.md,"
       + " Outbound allow-list)");
 
+  /** Outbound allow-list of webhook receivers. */
+  public static final Setting<String> WEBHOOK_ALLOW = Setting.text("FRAMEWATCH_WEBHOOK_ALLOW", null,
+      "ingest, notify", "CIDRs and host names, comma-separated, that webhook URLs may reach besides"
+      + " public addresses, as for FRAMEWATCH_SOURCE_ALLOW (`analyze`, `demo`, `bench`:"
+      + " `127.0.0.0/8,::1` when unset; docs/OPERATIONS.md, Outbound allow-list)");
+
   /** Timeline points kept per video by the API's read view. */
   public static final Setting<Integer> API_TIMELINE_POINTS = Setting.integer(
       "FRAMEWATCH_API_TIMELINE_POINTS", 20000, "ingest",
@@ -251,7 +257,7 @@ public final class Settings {
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
     return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
-        API_KEYS, API_KEY_FILE, TENANT_LIMITS, SOURCE_ALLOW, API_TIMELINE_POINTS,
+        API_KEYS, API_KEY_FILE, TENANT_LIMITS, SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS,
         API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,

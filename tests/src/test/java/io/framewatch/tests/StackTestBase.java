@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * topics and consumer groups), every stage, and the HTTP API, per test class.
  */
 abstract class StackTestBase {
-  /** The tests serve their streams on loopback, which the outbound guard refuses unless allowed. */
-  static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8");
+  /** Streams and webhook receivers run on loopback, which the guard refuses unless allowed. */
+  static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
+      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8");
 
   @TempDir
   static Path media;

@@ -72,6 +72,7 @@ class WebhookDeliveryIT {
     env.put("FRAMEWATCH_NOTIFY_GROUP", group);
     env.put("FRAMEWATCH_WEBHOOK_ATTEMPTS", Integer.toString(attempts));
     env.put("FRAMEWATCH_WEBHOOK_BACKOFF_MS", "100");
+    env.put("FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8"); // the receivers run on loopback
     env.put("FRAMEWATCH_WEBHOOK_BACKOFF_MAX_MS", "400");
     if (webhooks != null) {
       env.put("FRAMEWATCH_WEBHOOKS", webhooks);

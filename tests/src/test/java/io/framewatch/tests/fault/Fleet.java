@@ -54,6 +54,7 @@ final class Fleet implements AutoCloseable {
     env.put("FRAMEWATCH_DECODE_WORKERS", "1");
     env.put("FRAMEWATCH_SR_MODEL", "ncnet-x3");
     env.put("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8"); // streams are served on loopback
+    env.put("FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8"); // and so are webhook receivers
     env.putAll(extraEnv);
     for (String s : STAGES) {
       stages.put(s, start(s));
