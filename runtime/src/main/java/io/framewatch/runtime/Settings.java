@@ -30,7 +30,18 @@ public final class Settings {
       "ingest, decode", "media store: uploads are streamed into it and decoders read from it");
   /** Upload limit. */
   public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
-      2048, "ingest", "larger uploads get 413");
+      2048, "ingest", "larger uploads and URL intakes get 413");
+
+  /** Total time of a URL intake. */
+  public static final Setting<Long> INTAKE_TIMEOUT_S = Setting.longValue(
+      "FRAMEWATCH_INTAKE_TIMEOUT_S", 900, "ingest",
+      "time a URL intake (`POST /v1/videos` with a URL) may take in all, redirects included;"
+      + " then 504 (the size limit is FRAMEWATCH_MAX_UPLOAD_MB)");
+  /** Idle time of a URL intake. */
+  public static final Setting<Long> INTAKE_IDLE_TIMEOUT_S = Setting.longValue(
+      "FRAMEWATCH_INTAKE_IDLE_TIMEOUT_S", 30, "ingest",
+      "longest wait of a URL intake for its source's next byte (the connect timeout is this, at"
+      + " most 10 s); then 504");
 
   /** API keys, inline. */
   public static final Setting<String> API_KEYS = Setting.text("FRAMEWATCH_API_KEYS", null,
@@ -50,8 +61,8 @@ public final class Settings {
 
   /** Outbound allow-list of stream sources. */
   public static final Setting<String> SOURCE_ALLOW = Setting.text("FRAMEWATCH_SOURCE_ALLOW", null,
-      "ingest, decode", "CIDRs and host names, comma-separated, that stream URLs may reach besides"
-      + " public addresses: private ranges need an entry, loopback/link-local/multicast a CIDR"
+      "ingest, decode", "CIDRs and host names, comma-separated, that stream URLs and URL intake"
+      + " may reach besides public addresses: private ranges need an entry, loopback/link-local/multicast a CIDR"
       + " (`analyze`, `demo`, `bench`: `127.0.0.0/8,::1` when unset; docs/OPERATIONS.md,"
       + " Outbound allow-list)");
 
@@ -257,8 +268,9 @@ public final class Settings {
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
     return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
-        API_KEYS, API_KEY_FILE, TENANT_LIMITS, SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS,
-        API_ALERTS_PER_VIDEO, API_ALERT_HISTORY, API_EVENT_HISTORY,
+        INTAKE_TIMEOUT_S, INTAKE_IDLE_TIMEOUT_S, API_KEYS, API_KEY_FILE, TENANT_LIMITS,
+        SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY,
+        API_EVENT_HISTORY,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
