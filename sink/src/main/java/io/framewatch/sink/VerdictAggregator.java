@@ -147,7 +147,7 @@ public final class VerdictAggregator {
   private static long onEvent(Verdict.Builder v, VideoEvent e) {
     switch (e.getKindCase()) {
       case ACCEPTED -> v.setFileName(e.getAccepted().getFileName())
-          .setLive(v.getLive() || e.getAccepted().getLive());
+          .setLive(v.getLive() || e.getAccepted().getLive()).setTenant(e.getAccepted().getTenant());
       case PROBE -> v.setProbe(e.getProbe());
       case PROGRESS -> v.setFramesDecoded(
           Math.max(v.getFramesDecoded(), e.getProgress().getFramesDecoded()));
