@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /v1/events}: Server-Sent Events of verdict updates ({@code event: verdict}, data =
- * {@link VerdictJson}) and alert transitions ({@code event: alert}, data = {@link ProtoJson}), each
+ * {@link VerdictJson}), deletions ({@code event: deleted}, data = {@code {"videoId": ...}}) and
+ * alert transitions ({@code event: alert}, data = {@link ProtoJson}), each
  * on one {@code data:} line with an {@code id:} that is an {@link EventPosition}. A client that
  * reconnects with {@code Last-Event-ID} first gets the retained events it missed, on any replica.
  * A comment line every heartbeat keeps proxies from closing an idle stream. A client with more
@@ -198,8 +199,11 @@ final class EventStream implements AutoCloseable {
   }
 
   private static String json(ViewEvent e) {
-    return e.kind() == ViewEvent.Kind.VERDICT ? VerdictJson.of((Verdict) e.payload()).encode()
-        : ProtoJson.print((Alert) e.payload());
+    return switch (e.kind()) {
+      case VERDICT -> VerdictJson.of((Verdict) e.payload()).encode();
+      case DELETED -> new io.vertx.core.json.JsonObject().put("videoId", e.videoId()).encode();
+      case ALERT -> ProtoJson.print((Alert) e.payload());
+    };
   }
 
   /** Clients connected now (any thread). */

@@ -4,6 +4,7 @@ import io.framewatch.ingest.view.ReadView;
 import io.framewatch.runtime.Health;
 import io.framewatch.runtime.Stage;
 import io.framewatch.runtime.StageContext;
+import io.framewatch.runtime.VideoFiles;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The ingest stage: the Vert.x HTTP API, its Kafka producer and its read view. */
+/**
+ * The ingest stage: the Vert.x HTTP API, its Kafka producer, its read view, video deletion and
+ * the retention sweeper.
+ */
 public final class IngestApp implements Stage {
   private final IngestConfig cfg;
   private final StageContext ctx;
@@ -19,6 +23,8 @@ public final class IngestApp implements Stage {
   private volatile KafkaProducer<byte[], byte[]> producer;
   private volatile ReadView view;
   private volatile IngestVerticle verticle;
+  private volatile VideoDeletion deletion;
+  private volatile RetentionSweeper sweeper;
   private volatile int port;
 
   /**
@@ -45,6 +51,12 @@ public final class IngestApp implements Stage {
     producer = new KafkaProducer<>(
         cfg.kafka().producer("ingest", false), new ByteArraySerializer(), new ByteArraySerializer());
     view = ReadView.of(cfg.kafka(), cfg.view(), ctx.onWorkerDeath()).start();
+    String worker = ctx.host() + "/ingest-" + ProcessHandle.current().pid();
+    deletion = new VideoDeletion(new VideoFiles(cfg.mediaDir()), producer, view, worker);
+    if (!cfg.retention().sweepEvery().isZero()) {
+      sweeper = new RetentionSweeper(cfg.kafka(), view, deletion, cfg.retention().perTenant(),
+          cfg.retention().sweepEvery(), worker);
+    }
     vertx = Vertx.vertx();
     try {
       IngestVerticle verticle = new IngestVerticle(cfg, producer, view);
@@ -63,6 +75,11 @@ public final class IngestApp implements Stage {
     return port;
   }
 
+  /** Deletes videos of this stage's media store and cluster (what DELETE and retention use). */
+  public VideoDeletion deletion() {
+    return deletion;
+  }
+
   /** Live while the view's reader runs; ready once it has caught up with the topics. */
   @Override
   public Health health() {
@@ -70,8 +87,10 @@ public final class IngestApp implements Stage {
     if (v == null || port == 0) {
       return new Health(true, false, Map.of("ingest", "starting"));
     }
-    return v.health().and(Health.up("ingest-api",
+    Health h = v.health().and(Health.up("ingest-api",
         "port " + port + ", " + verticle.eventClients() + " event stream clients"));
+    RetentionSweeper s = sweeper;
+    return s == null ? h : h.and(s.health());
   }
 
   @Override
@@ -83,6 +102,9 @@ public final class IngestApp implements Stage {
     } catch (Exception e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (sweeper != null) {
+        sweeper.close();
+      }
       if (view != null) {
         view.close();
       }

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param view what the API's read view keeps in memory
  * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
  * @param guard which hosts stream URLs may name ({@link Settings#SOURCE_ALLOW})
+ * @param retention how long finished videos are kept
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
     long maxUploadBytes, ViewLimits view, Path cacheDir,
-    OutboundGuard guard) {
+    OutboundGuard guard, RetentionPolicy retention) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -40,6 +41,12 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
         ViewLimits.fromEnv(env),
         io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
-        OutboundGuard.fromEnv(env));
+        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env));
+  }
+
+  /** These settings with another retention policy. */
+  public IngestConfig withRetention(RetentionPolicy policy) {
+    return new IngestConfig(kafka, host, port, mediaDir, maxUploadBytes, view, cacheDir, guard,
+        policy);
   }
 }

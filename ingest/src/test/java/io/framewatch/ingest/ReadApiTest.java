@@ -218,6 +218,22 @@ class ReadApiTest {
   }
 
   @Test
+  void shouldStreamADeletionAndAnswer404ForTheDeletedVideo() throws Exception {
+    verdicts(verdict("gone", VerdictStatus.FINAL, 100));
+    json("/v1/videos/gone", 200);
+    try (Lines sse = new Lines(null)) {
+      await().until(() -> server.eventClients() == 1);
+      view.apply(List.of(record(Topics.VERDICTS, 0, 1, "gone", null)));
+      String data = "data: {\"videoId\":\"gone\"}";
+      await().atMost(Duration.ofSeconds(5)).until(() -> sse.lines.contains(data));
+      assertEquals("event: deleted", sse.lines.get(sse.lines.indexOf(data) - 1));
+      assertEquals("v2_a", sse.idBefore(data));
+    }
+    json("/v1/videos/gone", 404);
+    assertEquals(0, json("/v1/videos", 200).getJsonArray("videos").size());
+  }
+
+  @Test
   void shouldResumeAfterLastEventIdAndSayWhenMissedEventsAreNoLongerRetained() throws Exception {
     for (long t = 1; t <= 5; t++) {
       verdicts(verdict("v", VerdictStatus.RUNNING, t)); // offsets 0..4; 2..4 retained

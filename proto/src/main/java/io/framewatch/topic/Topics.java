@@ -11,6 +11,7 @@ import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.proto.WebhookSubscription;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
@@ -31,6 +32,25 @@ public final class Topics {
       Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(LARGE_RECORD_BYTES));
   private static final Map<String, String> COMPACTED =
       Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+
+  /**
+   * How long {@link #ALERTS} and {@link #VIDEO_TIMELINE} keep a record (Kafka's own default,
+   * stated so that {@link #TOMBSTONE_RETENTION_MS} can outlast it): a deleted video's records
+   * cannot be removed from them and age out instead.
+   */
+  public static final long HISTORY_RETENTION_MS = Duration.ofDays(7).toMillis();
+  /** Segments of those topics roll daily, so a record is gone at most a day after its time. */
+  private static final long HISTORY_SEGMENT_MS = Duration.ofDays(1).toMillis();
+  /**
+   * How long a tombstone stays on {@link #VERDICTS} once compaction reaches it: longer than a
+   * record of {@link #ALERTS} or {@link #VIDEO_TIMELINE} can live, so a read view that reads them
+   * from the beginning always meets a deleted video's tombstone too.
+   */
+  public static final long TOMBSTONE_RETENTION_MS =
+      HISTORY_RETENTION_MS + HISTORY_SEGMENT_MS + Duration.ofDays(1).toMillis();
+  private static final Map<String, String> HISTORY = Map.of(
+      TopicConfig.RETENTION_MS_CONFIG, Long.toString(HISTORY_RETENTION_MS),
+      TopicConfig.SEGMENT_MS_CONFIG, Long.toString(HISTORY_SEGMENT_MS));
 
   /** Decode work; key: video id. */
   public static final Topic<String, VideoJob> VIDEO_JOBS =
@@ -73,19 +93,24 @@ public final class Topics {
       new Topic<>("video.control", 1, Map.of(), KEY,
           new ProtoSerde<>(StreamControl.parser(), StreamControl.class));
 
-  /** Latest verdict per video, compacted; key: video id. */
+  /**
+   * Latest verdict per video, compacted (a tombstone: the video was deleted; kept
+   * {@link #TOMBSTONE_RETENTION_MS}); key: video id.
+   */
   public static final Topic<String, Verdict> VERDICTS =
-      new Topic<>("verdicts", DEFAULT_PARTITIONS, COMPACTED, KEY,
+      new Topic<>("verdicts", DEFAULT_PARTITIONS, Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+          TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(TOMBSTONE_RETENTION_MS)), KEY,
           new ProtoSerde<>(Verdict.parser(), Verdict.class));
 
   /** Moderation alert transitions (raised, updated, cleared), written by the sink; key: video id. */
   public static final Topic<String, Alert> ALERTS =
-      new Topic<>("alerts", DEFAULT_PARTITIONS, Map.of(), KEY,
+      new Topic<>("alerts", DEFAULT_PARTITIONS, HISTORY, KEY,
           new ProtoSerde<>(Alert.parser(), Alert.class));
 
   /** Each tracked face's score as the sink links it (the score-over-time chart); key: video id. */
   public static final Topic<String, TimelinePoint> VIDEO_TIMELINE =
-      new Topic<>("video.timeline", DEFAULT_PARTITIONS, Map.of(), KEY,
+      new Topic<>("video.timeline", DEFAULT_PARTITIONS, HISTORY, KEY,
           new ProtoSerde<>(TimelinePoint.parser(), TimelinePoint.class));
 
   /** Webhook subscriptions, compacted (a tombstone deletes one); key: subscription id. */

@@ -89,6 +89,12 @@ public final class Settings {
       "FRAMEWATCH_API_EVENT_HISTORY", 5000, "ingest",
       "verdict and alert events the API keeps so `GET /v1/events` can resume from `Last-Event-ID`");
 
+  /** Retention sweep interval. */
+  public static final Setting<Integer> RETENTION_SWEEP_SECONDS = Setting.integer(
+      "FRAMEWATCH_RETENTION_SWEEP_SECONDS", 600, "ingest",
+      "how often ingest deletes finished videos past their tenant's retention time (s; one"
+      + " replica at a time sweeps; 0: never; docs/OPERATIONS.md, Retention and deletion)");
+
   /** Decode consumer group. */
   public static final Setting<String> DECODE_GROUP = Setting.text("FRAMEWATCH_DECODE_GROUP",
       "framewatch-decode", "decode", "consumer group of the decode fleet");
@@ -270,7 +276,7 @@ public final class Settings {
     return List.of(CACHE, MODELS_DIR, HTTP_HOST, HTTP_PORT, MEDIA_DIR, MAX_UPLOAD_MB,
         INTAKE_TIMEOUT_S, INTAKE_IDLE_TIMEOUT_S, API_KEYS, API_KEY_FILE, TENANT_LIMITS,
         SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY,
-        API_EVENT_HISTORY,
+        API_EVENT_HISTORY, RETENTION_SWEEP_SECONDS,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,

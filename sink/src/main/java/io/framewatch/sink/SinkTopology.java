@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
+import io.framewatch.proto.VideoEvent;
 import io.framewatch.sink.state.VerdictInput;
 import io.framewatch.sink.state.VerdictState;
 import io.framewatch.topic.ProtoSerde;
@@ -25,7 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * co-partitioned) are merged and folded by {@link VerdictProcessor} into the {@value #VERDICT_STORE}
  * store, whose every change is published to {@code verdicts}, with each face the tracker links on
  * {@code video.timeline} and each alert transition on {@code alerts}; videos that stop moving
- * become STALLED after the stall timeout.
+ * become STALLED after the stall timeout. A {@code Deleted} event removes the video's state and
+ * tombstones its verdict.
  */
 public final class SinkTopology {
   /** Name of the state store holding one {@link VerdictState} per video. */
@@ -63,7 +65,12 @@ public final class SinkTopology {
             RUNNING_STORE);
     to(out, Topics.VIDEO_TIMELINE, TimelinePoint.class);
     to(out, Topics.ALERTS, Alert.class);
-    to(out, Topics.VERDICTS, Verdict.class);
+    // a Deleted event leaves the processor as itself: the verdict's tombstone, on the same
+    // sink node as the verdicts so that it follows them in order
+    out.filter((k, v) -> v instanceof Verdict || v instanceof VideoEvent)
+        .mapValues(v -> v instanceof Verdict verdict ? verdict : null)
+        .to(Topics.VERDICTS.name(),
+            Produced.with(Topics.VERDICTS.keySerde(), Topics.VERDICTS.valueSerde()));
     return b.build();
   }
 

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Folds each input into its video's {@link VerdictState} ({@link VerdictAggregator}) and forwards
  * the verdict. Videos still running are kept in a small second store; a wall-clock punctuator
  * looks at them and marks those without progress for the stall timeout STALLED, so nothing waits
- * forever unnoticed. Terminal videos leave that store, so the check costs what is running.
+ * forever unnoticed. Terminal videos leave that store, so the check costs what is running. A
+ * deleted video keeps only a marker here, and nothing is published for it again.
  */
 final class VerdictProcessor implements Processor<String, VerdictInput, String, Message> {
   private final long stallTimeoutMs;
@@ -50,6 +51,13 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
   public void process(Record<String, VerdictInput> r) {
     String id = r.key();
     VerdictState before = verdicts.get(id);
+    if (r.value().hasEvent() && r.value().getEvent().hasDeleted()) {
+      delete(id, before, r);
+      return;
+    }
+    if (before != null && before.getDeletedMs() > 0) {
+      return; // work still in flight for a deleted video must not bring it back
+    }
     VerdictAggregator.Step step = VerdictAggregator.step(id, r.value(),
         before == null ? VerdictState.getDefaultInstance() : before, scoring, alerts,
         ctx.currentSystemTimeMs());
@@ -62,6 +70,20 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
       ctx.forward(r.withValue(a));
     }
     ctx.forward(r.withValue(step.state().getVerdict()));
+  }
+
+  /**
+   * A {@code Deleted} event: the video's state shrinks to a marker, so that frames and events
+   * still on their way are dropped instead of starting a new verdict; it leaves the running
+   * store; and the event is forwarded, which {@link SinkTopology} turns into the tombstone of its
+   * verdict. A repeated deletion keeps the first marker and tombstones again (harmless).
+   */
+  private void delete(String id, VerdictState before, Record<String, VerdictInput> r) {
+    if (before == null || before.getDeletedMs() == 0) {
+      verdicts.put(id, VerdictState.newBuilder().setDeletedMs(ctx.currentSystemTimeMs()).build());
+    }
+    running.delete(id);
+    ctx.forward(r.withValue(r.value().getEvent()));
   }
 
   private void store(String id, VerdictState s) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.proto.Accepted;
+import io.framewatch.proto.Deleted;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EndOfVideo;
 import io.framewatch.proto.Failure;
@@ -20,6 +21,7 @@ import io.framewatch.topic.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -137,6 +139,59 @@ class SinkTopologyTest {
     event("old", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder()
         .setFileName("before-tenants.mp4").setSizeBytes(10)));
     assertEquals("", latest("old").getTenant(), "accepted before keys existed: no tenant");
+  }
+
+  @Test
+  void shouldTombstoneADeletedVideosVerdictForgetItsStateAndDropWorkStillOnItsWay() {
+    event("d1", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder().setFileName("a.mp4")
+        .setTenant("acme")));
+    frame("d1", 0, judged(0.4f));
+    event("d1", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(1)));
+    Verdict last = latest("d1");
+    assertEquals(VerdictStatus.FINAL, last.getStatus());
+    assertEquals("acme", last.getTenant(), "the verdict carries the tenant of its Accepted");
+
+    event("d1", deleted());
+    List<KeyValue<String, Verdict>> out = verdicts.readKeyValuesToList();
+    assertEquals(List.of(KeyValue.pair("d1", (Verdict) null)), out, "one tombstone, no verdict");
+    VerdictState marker = store().get("d1");
+    assertTrue(marker.getDeletedMs() > 0, "a marker remembers the deletion");
+    assertEquals(VerdictState.newBuilder().setDeletedMs(marker.getDeletedMs()).build(), marker,
+        "and nothing else of the video");
+
+    // a redelivered analysis and a late event: dropped, the video does not come back
+    frame("d1", 0, judged(0.4f));
+    event("d1", VideoEvent.newBuilder().setProgress(Progress.newBuilder().setFramesDecoded(9)));
+    assertTrue(verdicts.isEmpty(), "nothing is published for a deleted video");
+    assertEquals(marker, store().get("d1"));
+
+    event("d1", deleted());
+    assertEquals(List.of(KeyValue.pair("d1", (Verdict) null)), verdicts.readKeyValuesToList(),
+        "deleting again tombstones again");
+    assertEquals(marker, store().get("d1"), "and keeps the first marker");
+  }
+
+  @Test
+  void shouldNotMarkADeletedRunningVideoStalled() {
+    event("d2", VideoEvent.newBuilder().setWorker("host/decode-1").setProbe(Probe.newBuilder()));
+    frame("d2", 0, unjudged());
+    KeyValueStore<String, Long> running = driver.getKeyValueStore(SinkTopology.RUNNING_STORE);
+    assertTrue(running.get("d2") != null, "a running video is watched for stalls");
+    event("d2", deleted());
+    assertEquals(null, running.get("d2"), "a deleted one is not");
+    verdicts.readKeyValuesToList();
+    driver.advanceWallClockTime(Duration.ofSeconds(16));
+    assertTrue(verdicts.isEmpty(), "no STALLED verdict brings it back");
+  }
+
+  private static VideoEvent.Builder deleted() {
+    return VideoEvent.newBuilder().setWorker("ingest").setDeleted(Deleted.newBuilder()
+        .setTenant("acme").setReason("request").setBy("key-1").setFilesRemoved(1)
+        .setBytesRemoved(1234));
+  }
+
+  private KeyValueStore<String, VerdictState> store() {
+    return driver.getKeyValueStore(SinkTopology.VERDICT_STORE);
   }
 
   @Test

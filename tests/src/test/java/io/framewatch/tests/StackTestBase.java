@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.framewatch.app.ApiClient;
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.app.Stack;
+import io.framewatch.runtime.Settings;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,11 @@ abstract class StackTestBase {
   @BeforeAll
   static void startStack() throws Exception {
     kafka = EmbeddedKafka.start(0);
-    stack = Stack.start(SOURCES, kafka.settings(), media, 0);
+    // the stack's ingest does not sweep: DeletionIT starts sweeping replicas of its own, which
+    // must be the ones that hold the sweeping lease
+    Map<String, String> env = new java.util.HashMap<>(SOURCES);
+    env.put(Settings.RETENTION_SWEEP_SECONDS.env(), "0");
+    stack = Stack.start(env, kafka.settings(), media, 0);
     api = new ApiClient(stack.apiUrl());
   }
 

@@ -38,6 +38,17 @@ final class AlertLog {
     }
   }
 
+  /** Drops every transition of a deleted video (a walk over the log: deletions are rare). */
+  void remove(String videoId) {
+    var it = alerts.values().iterator();
+    while (it.hasNext()) {
+      if (it.next().getVideoId().equals(videoId)) {
+        it.remove();
+        size--;
+      }
+    }
+  }
+
   /** The newest {@code limit} transitions emitted at or after {@code sinceMs}, oldest first. */
   List<Alert> recent(long sinceMs, int limit) {
     List<Alert> out = new ArrayList<>(Math.min(limit, 64));

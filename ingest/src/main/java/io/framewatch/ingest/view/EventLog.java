@@ -38,6 +38,14 @@ public final class EventLog {
     }
   }
 
+  /**
+   * Drops the retained events of a deleted video, so that no client resuming the stream is sent
+   * its verdicts or alerts again. What was dropped is not counted as missed: it no longer exists.
+   */
+  synchronized void remove(String videoId) {
+    events.removeIf(e -> e.videoId().equals(videoId));
+  }
+
   /** The position after the newest event read (where a new client starts). */
   public synchronized EventPosition head() {
     return head;

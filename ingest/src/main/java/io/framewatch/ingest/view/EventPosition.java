@@ -15,6 +15,8 @@ import java.util.Arrays;
 public final class EventPosition {
   /** Before every record: a client at this position is missing everything retained. */
   public static final EventPosition START = new EventPosition(new long[0], new long[0]);
+  /** The letter of each topic in the id: verdicts (verdict and deleted events), then alerts. */
+  private static final char[] TAGS = {'v', 'a'};
 
   private final long[][] next;
 
@@ -24,7 +26,7 @@ public final class EventPosition {
 
   /** Whether the event lies before this position (a client here has had it). */
   public boolean covers(ViewEvent e) {
-    return e.offset() < next(e.kind(), e.partition());
+    return e.offset() < next(e.kind().slot(), e.partition());
   }
 
   /** The position just after {@code e}; this one when it already covers it. */
@@ -33,7 +35,7 @@ public final class EventPosition {
       return this;
     }
     long[][] copy = {next[0], next[1]};
-    int k = e.kind().ordinal();
+    int k = e.kind().slot();
     copy[k] = Arrays.copyOf(next[k], Math.max(next[k].length, e.partition() + 1));
     copy[k][e.partition()] = e.offset() + 1;
     return new EventPosition(copy[0], copy[1]);
@@ -41,14 +43,18 @@ public final class EventPosition {
 
   /** The next undelivered offset of one partition (0 when this position has not seen it). */
   public long next(ViewEvent.Kind kind, int partition) {
-    long[] n = next[kind.ordinal()];
+    return next(kind.slot(), partition);
+  }
+
+  private long next(int slot, int partition) {
+    long[] n = next[slot];
     return partition < n.length ? n[partition] : 0;
   }
 
   /** Whether this position is at or after {@code other} in every partition. */
   public boolean atOrAfter(EventPosition other) {
-    for (ViewEvent.Kind k : ViewEvent.Kind.values()) {
-      long[] theirs = other.next[k.ordinal()];
+    for (int k = 0; k < TAGS.length; k++) {
+      long[] theirs = other.next[k];
       for (int p = 0; p < theirs.length; p++) {
         if (next(k, p) < theirs[p]) {
           return false;
@@ -61,12 +67,12 @@ public final class EventPosition {
   /** The id form, e.g. {@code v0.12.3_a0.0.2}. */
   public String encode() {
     StringBuilder b = new StringBuilder();
-    for (ViewEvent.Kind k : ViewEvent.Kind.values()) {
-      if (k.ordinal() > 0) {
+    for (int k = 0; k < TAGS.length; k++) {
+      if (k > 0) {
         b.append('_');
       }
-      b.append(k.tag());
-      long[] n = next[k.ordinal()];
+      b.append(TAGS[k]);
+      long[] n = next[k];
       for (int p = 0; p < n.length; p++) {
         b.append(p == 0 ? "" : ".").append(n[p]);
       }
@@ -81,18 +87,17 @@ public final class EventPosition {
    */
   public static EventPosition parse(String id) {
     String[] parts = id.strip().split("_", -1);
-    ViewEvent.Kind[] kinds = ViewEvent.Kind.values();
-    if (parts.length != kinds.length) {
+    if (parts.length != TAGS.length) {
       throw new IllegalArgumentException("not an event id: '" + id + "'");
     }
-    long[][] n = new long[kinds.length][];
-    for (ViewEvent.Kind k : kinds) {
-      String part = parts[k.ordinal()];
-      if (part.isEmpty() || part.charAt(0) != k.tag()) {
+    long[][] n = new long[TAGS.length][];
+    for (int k = 0; k < TAGS.length; k++) {
+      String part = parts[k];
+      if (part.isEmpty() || part.charAt(0) != TAGS[k]) {
         throw new IllegalArgumentException("not an event id: '" + id + "'");
       }
       String body = part.substring(1);
-      n[k.ordinal()] = body.isEmpty() ? new long[0]
+      n[k] = body.isEmpty() ? new long[0]
           : Arrays.stream(body.split("\\.", -1)).mapToLong(o -> offset(o, id)).toArray();
     }
     return new EventPosition(n[0], n[1]);

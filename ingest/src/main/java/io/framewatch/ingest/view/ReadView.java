@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,13 +26,20 @@ import org.slf4j.LoggerFactory;
  * replica holds the same view and answers for any video) and applies each record here. It keeps
  * the latest verdict of every video (unbounded, as the compacted topic), each video's newest
  * alert transitions and timeline points, the newest alert transitions of all videos, and the
- * newest verdict and alert events for the event stream (bounded by {@link ViewLimits}).
+ * newest verdict and alert events for the event stream (bounded by {@link ViewLimits}). A
+ * tombstone on {@code verdicts} (a deleted video) removes the video from all of them.
  * Queries are answered from memory without blocking; listeners hear of new events on the
  * reader's thread.
  */
 public final class ReadView implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReadView.class);
   private static final String CHECK = "ingest-read-view";
+  /**
+   * How long a caught-up view remembers a deleted video, to ignore its alerts and timeline points
+   * read after the tombstone (they were written before it, but on other topics). While catching
+   * up it remembers every tombstone still on {@code verdicts}.
+   */
+  static final long DELETION_MEMORY_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final VideoIndex videos;
   private final AlertLog alerts;
@@ -39,6 +47,8 @@ public final class ReadView implements AutoCloseable {
   private final List<Consumer<List<ViewEvent>>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong malformed = new AtomicLong();
   private final TopicFollower follower;
+  /** Wall clock of the last time old deletions were forgotten; the reader's thread only. */
+  private long prunedMs;
 
   private ReadView(ViewLimits limits, KafkaSettings kafka, Runnable onReaderDeath) {
     this.videos = new VideoIndex(limits);
@@ -88,6 +98,11 @@ public final class ReadView implements AutoCloseable {
         LOG.warn("skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       }
     }
+    long now = System.currentTimeMillis();
+    if (now - prunedMs > DELETION_MEMORY_MS / 10 && ready()) {
+      videos.forgetDeletionsBefore(now - DELETION_MEMORY_MS);
+      prunedMs = now;
+    }
     if (fresh.isEmpty()) {
       return;
     }
@@ -105,23 +120,41 @@ public final class ReadView implements AutoCloseable {
     if (r.topic().equals(Topics.VERDICTS.name())) {
       Verdict v = Topics.VERDICTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
       if (v == null) {
-        videos.remove(key);
+        forget(key, r, fresh);
         return;
       }
       videos.verdict(v.getVideoId().isEmpty() ? key : v.getVideoId(), v);
       event(new ViewEvent(ViewEvent.Kind.VERDICT, r.partition(), r.offset(), v), fresh);
     } else if (r.topic().equals(Topics.ALERTS.name())) {
       Alert a = Topics.ALERTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-      if (a != null && videos.state(a.getVideoId().isEmpty() ? key : a.getVideoId()).add(a)) {
+      String id = a == null || a.getVideoId().isEmpty() ? key : a.getVideoId();
+      if (a != null && !videos.deleted(id) && videos.state(id).add(a)) {
         alerts.add(a);
         event(new ViewEvent(ViewEvent.Kind.ALERT, r.partition(), r.offset(), a), fresh);
       }
     } else if (r.topic().equals(Topics.VIDEO_TIMELINE.name())) {
       TimelinePoint p =
           Topics.VIDEO_TIMELINE.valueSerde().deserializer().deserialize(r.topic(), r.value());
-      if (p != null) {
-        videos.state(p.getVideoId().isEmpty() ? key : p.getVideoId()).add(p);
+      String id = p == null || p.getVideoId().isEmpty() ? key : p.getVideoId();
+      if (p != null && !videos.deleted(id)) {
+        videos.state(id).add(p);
       }
+    }
+  }
+
+  /**
+   * A tombstone on {@code verdicts}: the video was deleted. Its verdict, alerts and timeline
+   * leave the view, its alert transitions the alert history, its events the retained events (a
+   * resuming client is not sent them again), and a {@code deleted} event goes out when the view
+   * knew the video.
+   */
+  private void forget(String videoId, ConsumerRecord<byte[], byte[]> r, List<ViewEvent> fresh) {
+    Verdict last = videos.remove(videoId, System.currentTimeMillis());
+    alerts.remove(videoId);
+    events.remove(videoId);
+    if (last != null) {
+      event(new ViewEvent(ViewEvent.Kind.DELETED, r.partition(), r.offset(),
+          Verdict.newBuilder().setVideoId(videoId).setTenant(last.getTenant()).build()), fresh);
     }
   }
 
@@ -154,6 +187,14 @@ public final class ReadView implements AutoCloseable {
     return videos.page(q);
   }
 
+  /**
+   * FINAL and FAILED verdicts last updated before {@code beforeMs}, least recently updated first
+   * (what the retention sweep looks at).
+   */
+  public List<Verdict> finishedBefore(long beforeMs) {
+    return videos.finishedBefore(beforeMs);
+  }
+
   /** The newest {@code limit} alert transitions emitted at or after {@code sinceMs}, oldest first.
    */
   public List<Alert> alerts(long sinceMs, int limit) {
@@ -173,6 +214,7 @@ public final class ReadView implements AutoCloseable {
   /** Live while the reader runs; ready once it has caught up. */
   public Health health() {
     String held = videos.size() + " videos, " + events.size() + " events retained"
+        + (videos.deletions() == 0 ? "" : ", " + videos.deletions() + " deletions remembered")
         + (malformed.get() == 0 ? "" : ", " + malformed.get() + " malformed records skipped");
     if (follower == null) {
       return Health.up(CHECK, held);

@@ -34,6 +34,8 @@ final class VideoIndex {
   private final Map<String, Listing> listed = new ConcurrentHashMap<>();
   private final NavigableSet<Key> all = new ConcurrentSkipListSet<>(NEWEST_FIRST);
   private final Map<VerdictStatus, NavigableSet<Key>> byStatus = new EnumMap<>(VerdictStatus.class);
+  /** Videos whose tombstone was read, with the wall clock (ms) when it was. */
+  private final Map<String, Long> deleted = new ConcurrentHashMap<>();
 
   VideoIndex(ViewLimits limits) {
     this.limits = limits;
@@ -48,6 +50,7 @@ final class VideoIndex {
   }
 
   void verdict(String videoId, Verdict v) {
+    deleted.remove(videoId); // a verdict after the tombstone: the video exists again
     state(videoId).verdict(v);
     Listing now = new Listing(new Key(v.getUpdatedMs(), videoId), status(v));
     Listing before = listed.put(videoId, now);
@@ -60,13 +63,59 @@ final class VideoIndex {
     }
   }
 
-  /** A tombstone on {@code verdicts}: the video is forgotten, alerts and timeline too. */
-  void remove(String videoId) {
-    videos.remove(videoId);
+  /**
+   * A tombstone on {@code verdicts}: the video is forgotten, alerts and timeline too, and its
+   * alerts and timeline points read later are ignored ({@link #deleted}).
+   *
+   * @param nowMs wall clock, for {@link #forgetDeletionsBefore}
+   * @return the video's last verdict, or null when the view did not know it
+   */
+  Verdict remove(String videoId, long nowMs) {
+    deleted.put(videoId, nowMs);
+    VideoState s = videos.remove(videoId);
     Listing before = listed.remove(videoId);
     if (before != null) {
       unlist(before);
     }
+    return s == null ? null : s.verdict();
+  }
+
+  /**
+   * Whether the video's tombstone was read (and no verdict since). Its alerts and timeline points
+   * can still come after the tombstone: they are on other topics, which the reader reads at
+   * their own pace, most of all while it catches up after a start.
+   */
+  boolean deleted(String videoId) {
+    return deleted.containsKey(videoId);
+  }
+
+  /** Stops remembering deletions read before {@code ms}. */
+  void forgetDeletionsBefore(long ms) {
+    deleted.values().removeIf(t -> t < ms);
+  }
+
+  /** Deletions remembered now. */
+  int deletions() {
+    return deleted.size();
+  }
+
+  /** FINAL and FAILED verdicts last updated before {@code beforeMs}, least recently updated first. */
+  List<Verdict> finishedBefore(long beforeMs) {
+    List<Verdict> out = new ArrayList<>();
+    for (VerdictStatus st : List.of(VerdictStatus.FINAL, VerdictStatus.FAILED)) {
+      for (Key k : byStatus.get(st).descendingSet()) {
+        if (k.updatedMs() >= beforeMs) {
+          break;
+        }
+        VideoState s = videos.get(k.videoId());
+        Verdict v = s == null ? null : s.verdict();
+        if (v != null && status(v) == st && v.getUpdatedMs() == k.updatedMs()) {
+          out.add(v);
+        }
+      }
+    }
+    out.sort(Comparator.comparingLong(Verdict::getUpdatedMs));
+    return out;
   }
 
   private void unlist(Listing l) {

@@ -131,6 +131,64 @@ class ReadViewTest {
   }
 
   @Test
+  void shouldForgetADeletedVideosAlertsTimelineAndEventsAndIgnoreItsRecordsReadAfterTheTombstone() {
+    List<ViewEvent> heard = new ArrayList<>();
+    view.subscribe(heard::addAll);
+    view.apply(List.of(
+        record(Topics.VERDICTS, 0, 0, "a",
+            verdict("a", VerdictStatus.FINAL, 100).toBuilder().setTenant("acme").build()),
+        record(Topics.ALERTS, 0, 0, "a", alert("a", 1, 0, AlertTransition.RAISED, 1000)),
+        record(Topics.VIDEO_TIMELINE, 0, 0, "a", point("a", 1, 0, 0.9f)),
+        record(Topics.VERDICTS, 1, 0, "b", verdict("b", VerdictStatus.FINAL, 200)),
+        record(Topics.ALERTS, 1, 0, "b", alert("b", 1, 0, AlertTransition.RAISED, 2000))));
+    heard.clear();
+
+    view.apply(List.of(record(Topics.VERDICTS, 0, 1, "a", null)));
+    assertFalse(view.video("a").isPresent());
+    assertEquals(List.of("b"), ids(view.videos(new VideoQuery(null, 0, 50, null))));
+    assertEquals(List.of("b"), view.alerts(0, 50).stream().map(Alert::getVideoId).toList(),
+        "the alert history forgets it");
+    assertEquals(List.of(), view.finishedBefore(Long.MAX_VALUE).stream()
+        .filter(v -> v.getVideoId().equals("a")).toList());
+    assertEquals(1, heard.size());
+    ViewEvent deleted = heard.get(0);
+    assertEquals(ViewEvent.Kind.DELETED, deleted.kind());
+    assertEquals(Verdict.newBuilder().setVideoId("a").setTenant("acme").build(),
+        deleted.payload(), "the event names the video and its tenant, nothing else");
+    EventLog.Replay replay = view.events().since(EventPosition.START);
+    assertEquals(List.of("b", "b", "a"), replay.events().stream().map(ViewEvent::videoId)
+        .toList(), "a resuming client is not sent the deleted video's verdicts or alerts");
+    assertEquals(ViewEvent.Kind.DELETED, replay.events().get(2).kind());
+    assertEquals(2, replay.head().next(ViewEvent.Kind.VERDICT, 0),
+        "a deletion moves the position on verdicts");
+
+    // written before the tombstone but read after it (another topic): ignored
+    view.apply(List.of(
+        record(Topics.ALERTS, 0, 1, "a", alert("a", 1, 1, AlertTransition.UPDATED, 1500)),
+        record(Topics.VIDEO_TIMELINE, 0, 1, "a", point("a", 1, 1, 0.8f)),
+        record(Topics.VERDICTS, 0, 2, "a", null)));
+    assertFalse(view.video("a").isPresent());
+    assertEquals(List.of("b"), view.alerts(0, 50).stream().map(Alert::getVideoId).toList());
+    assertEquals(1, heard.size(), "a tombstone of an unknown video is no event");
+
+    view.apply(List.of(record(Topics.VERDICTS, 0, 3, "a", verdict("a", VerdictStatus.RUNNING,
+        300))));
+    assertTrue(view.video("a").isPresent(), "a verdict after the tombstone brings it back");
+  }
+
+  @Test
+  void shouldListFinishedVideosLastUpdatedBeforeATimeLeastRecentFirst() {
+    verdicts(verdict("a", VerdictStatus.FINAL, 300), verdict("b", VerdictStatus.FAILED, 100),
+        verdict("c", VerdictStatus.RUNNING, 50), verdict("d", VerdictStatus.STALLED, 60),
+        verdict("e", VerdictStatus.FINAL, 200), verdict("f", VerdictStatus.FINAL, 500));
+    assertEquals(List.of("b", "e", "a"), view.finishedBefore(400).stream()
+        .map(Verdict::getVideoId).toList(), "running and stalled videos are not finished");
+    verdicts(verdict("b", VerdictStatus.FAILED, 450));
+    assertEquals(List.of("e", "a"), view.finishedBefore(400).stream()
+        .map(Verdict::getVideoId).toList(), "by the latest update");
+  }
+
+  @Test
   void shouldTellListenersOfNewVerdictsAndAlertsButNotOfTimelinePoints() {
     List<ViewEvent> heard = new ArrayList<>();
     Runnable unsubscribe = view.subscribe(heard::addAll);

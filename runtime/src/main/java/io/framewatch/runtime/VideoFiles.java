@@ -1,0 +1,128 @@
+package io.framewatch.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Where a video's files live in the media store ({@link Settings#MEDIA_DIR}): the one per-video
+ * layout that every stage writing files for a video follows, so that deleting the video (its
+ * DELETE or its tenant's retention time) finds them all.
+ *
+ * <ul>
+ *   <li>{@code videos/ID.EXT}: the upload, EXT naming its container ({@code mp4}, {@code webm},
+ *       ...); written by ingest, read by decode;
+ *   <li>{@code evidence/ID/}: every other file derived from the video (evidence crops, enhanced
+ *       frames kept as files, reports), in any layout below it. Nothing writes there yet.
+ * </ul>
+ *
+ * <p>{@code incoming/} holds uploads still arriving under random names; Vert.x removes each when
+ * its request ends, so it holds nothing of an accepted video. Live streams have no files.
+ */
+public final class VideoFiles {
+  /** What a video id may be: it names files, so nothing that can leave the directory. */
+  public static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+  private final Path mediaDir;
+
+  /** @param mediaDir the media store */
+  public VideoFiles(Path mediaDir) {
+    this.mediaDir = mediaDir.toAbsolutePath();
+  }
+
+  /** What a removal removed. */
+  public record Removed(int files, long bytes) {}
+
+  /** The media store. */
+  public Path mediaDir() {
+    return mediaDir;
+  }
+
+  /** Where the upload of {@code videoId} in container {@code container} is stored. */
+  public Path upload(String videoId, String container) {
+    return mediaDir.resolve("videos").resolve(check(videoId) + "." + container);
+  }
+
+  /** The directory of every other file derived from {@code videoId}. */
+  public Path evidence(String videoId) {
+    return mediaDir.resolve("evidence").resolve(check(videoId));
+  }
+
+  /**
+   * The video's files now: its upload and every file below its evidence directory.
+   *
+   * @throws IllegalArgumentException when {@code videoId} is not a video id
+   */
+  public List<Path> of(String videoId) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path videos = mediaDir.resolve("videos");
+    if (Files.isDirectory(videos)) {
+      // the id has no '.', so "ID.*" matches this video's upload and no other video's
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(videos, check(videoId) + ".*")) {
+        s.forEach(out::add);
+      }
+    }
+    Path evidence = evidence(videoId);
+    if (Files.isDirectory(evidence)) {
+      try (Stream<Path> s = Files.walk(evidence)) {
+        s.filter(Files::isRegularFile).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Removes the video's files and its evidence directory. Files another process removes at the
+   * same time are not counted here, so the counts of two concurrent removals add up to the
+   * files there were.
+   *
+   * @throws IllegalArgumentException when {@code videoId} is not a video id
+   */
+  public Removed remove(String videoId) throws IOException {
+    int files = 0;
+    long bytes = 0;
+    for (Path f : of(videoId)) {
+      try {
+        long size = Files.size(f);
+        if (Files.deleteIfExists(f)) {
+          files++;
+          bytes += size;
+        }
+      } catch (NoSuchFileException gone) {
+        // removed meanwhile by someone else
+      }
+    }
+    Path evidence = evidence(videoId);
+    if (Files.isDirectory(evidence)) {
+      try (Stream<Path> s = Files.walk(evidence)) {
+        s.sorted(Comparator.reverseOrder()).forEach(VideoFiles::removeDirectory);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+    return new Removed(files, bytes);
+  }
+
+  private static void removeDirectory(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String check(String videoId) {
+    if (videoId == null || !VIDEO_ID.matcher(videoId).matches()) {
+      throw new IllegalArgumentException("not a video id: '" + videoId + "'");
+    }
+    return videoId;
+  }
+}
