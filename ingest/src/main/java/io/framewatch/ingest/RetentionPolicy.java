@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.runtime.Settings;
+import io.framewatch.runtime.TenantPolicies;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -26,11 +27,12 @@ public record RetentionPolicy(Duration sweepEvery, Function<String, Duration> pe
   }
 
   /**
-   * The sweep interval of {@link Settings#RETENTION_SWEEP_SECONDS}; every tenant keeps its videos
-   * until per-tenant retention times are configured.
+   * The sweep interval of {@link Settings#RETENTION_SWEEP_SECONDS} and each tenant's
+   * {@code retention} in {@link Settings#TENANT_LIMITS}.
    */
   public static RetentionPolicy fromEnv(Map<String, String> env) {
+    TenantPolicies policies = TenantPolicies.fromEnv(env);
     return new RetentionPolicy(Duration.ofSeconds(Settings.RETENTION_SWEEP_SECONDS.read(env)),
-        KEEP_FOREVER);
+        tenant -> policies.of(tenant).retention());
   }
 }

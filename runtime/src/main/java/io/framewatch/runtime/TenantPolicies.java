@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  *   <li>{@code stored}: bytes of media held, as a number of bytes or with a unit ({@code 500MiB},
  *       {@code 50GiB}, {@code 2TB}: {@code KiB MiB GiB TiB} are powers of 1024, {@code KB MB GB
  *       TB} of 1000);
- *   <li>{@code retention}: how long a video is kept after it was accepted ({@code 30d},
- *       {@code 12h}, {@code 90m}, {@code 3600s}); {@code 0} keeps it forever.
+ *   <li>{@code retention}: how long a finished video (FINAL or FAILED) is kept after its verdict
+ *       last changed ({@code 30d}, {@code 12h}, {@code 90m}, {@code 3600s}); {@code 0} keeps it
+ *       forever.
  * </ul>
  *
  * <p>{@code streams}, {@code uploads} and {@code stored} also take {@code unlimited}. A key an
@@ -51,7 +52,8 @@ public final class TenantPolicies {
    * @param streams live streams running at once
    * @param uploadsPerMinute uploads accepted in any 60 s
    * @param storedBytes bytes of media the tenant may hold
-   * @param retention how long a video is kept after it was accepted; zero keeps it forever
+   * @param retention how long a finished video (FINAL or FAILED) is kept after its verdict last
+   *     changed; zero keeps it forever
    */
   public record TenantPolicy(int streams, int uploadsPerMinute, long storedBytes,
       Duration retention) {
