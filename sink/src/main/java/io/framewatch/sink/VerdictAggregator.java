@@ -156,14 +156,21 @@ public final class VerdictAggregator {
           .setTenant(e.getAccepted().getTenant())
           // an upload's file stays in the media store; a live stream stores nothing
           .setStoredBytes(e.getAccepted().getLive() ? 0 : e.getAccepted().getSizeBytes());
+      case FETCHING -> v.setFetching(e.getFetching()).setStoredBytes(Math.max(
+          v.getStoredBytes(), e.getFetching().getBytesReceived()));
       case PROBE -> v.setProbe(e.getProbe());
       case PROGRESS -> v.setFramesDecoded(
           Math.max(v.getFramesDecoded(), e.getProgress().getFramesDecoded()));
       case END -> v.setFramesExpected(e.getEnd().getSamplesExpected())
           .setFramesDecoded(e.getEnd().getFramesDecoded())
           .setDecodeMs(e.getEnd().getDecodeMs());
-      case FAILURE -> v.setStatus(VerdictStatus.FAILED)
-          .setError(e.getFailure().getStage() + ": " + e.getFailure().getReason());
+      case FAILURE -> {
+        v.setStatus(VerdictStatus.FAILED)
+            .setError(e.getFailure().getStage() + ": " + e.getFailure().getReason());
+        if (e.getFailure().getStage().equals("ingest")) {
+          v.setStoredBytes(0); // a URL intake that failed deleted its partial file
+        }
+      }
       default -> { }
     }
     return e.getAtMs();
@@ -171,7 +178,8 @@ public final class VerdictAggregator {
 
   /** Remembers when and by whom the video was last decoded, and whether its source is down. */
   private static void onDecodeProgress(VerdictState.Builder s, VideoEvent e, long at) {
-    if (e.getKindCase() == VideoEvent.KindCase.ACCEPTED) {
+    if (e.getKindCase() == VideoEvent.KindCase.ACCEPTED
+        || e.getKindCase() == VideoEvent.KindCase.FETCHING) {
       return; // ingest, not decode
     }
     s.setLastDecodeMs(Math.max(s.getLastDecodeMs(), at));

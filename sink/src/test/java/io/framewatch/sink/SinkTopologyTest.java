@@ -9,6 +9,7 @@ import io.framewatch.proto.Deleted;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EndOfVideo;
 import io.framewatch.proto.Failure;
+import io.framewatch.proto.Fetching;
 import io.framewatch.proto.FaceDetection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Probe;
@@ -139,6 +140,27 @@ class SinkTopologyTest {
     event("old", VideoEvent.newBuilder().setAccepted(Accepted.newBuilder()
         .setFileName("before-tenants.mp4").setSizeBytes(10)));
     assertEquals("", latest("old").getTenant(), "accepted before keys existed: no tenant");
+  }
+
+  @Test
+  void shouldShowAUrlIntakesDownloadInItsVerdictAndFreeItsBytesWhenTheFetchFails() {
+    event("u", VideoEvent.newBuilder().setWorker("ingest").setAccepted(Accepted.newBuilder()
+        .setFileName("clip.mp4").setTenant("acme")));
+    event("u", VideoEvent.newBuilder().setWorker("ingest").setFetching(Fetching.newBuilder()
+        .setBytesReceived(1 << 20).setBytesTotal(3 << 20)));
+    Verdict fetching = latest("u");
+    assertEquals(VerdictStatus.RUNNING, fetching.getStatus());
+    assertEquals(1 << 20, fetching.getFetching().getBytesReceived());
+    assertEquals(3 << 20, fetching.getFetching().getBytesTotal());
+    assertEquals(1 << 20, fetching.getStoredBytes(), "the partial file counts as stored");
+    event("u", VideoEvent.newBuilder().setWorker("ingest").setFetching(Fetching.newBuilder()
+        .setBytesReceived(2 << 20).setBytesTotal(3 << 20)));
+    assertEquals(2 << 20, latest("u").getStoredBytes());
+    event("u", VideoEvent.newBuilder().setWorker("ingest").setFailure(Failure.newBuilder()
+        .setStage("ingest").setReason("the source timed out")));
+    Verdict failed = latest("u");
+    assertEquals(VerdictStatus.FAILED, failed.getStatus());
+    assertEquals(0, failed.getStoredBytes(), "ingest deleted the partial file");
   }
 
   @Test
