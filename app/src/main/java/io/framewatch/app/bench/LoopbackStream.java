@@ -25,9 +25,20 @@ public final class LoopbackStream implements AutoCloseable {
   private final AtomicReference<String> lastError = new AtomicReference<>("");
   private final Thread server;
   private final String url;
+  private final boolean loop;
 
-  /** Starts serving {@code clip} at a free loopback port. */
+  /** Starts serving {@code clip}, looped for ever, at a free loopback port. */
   public LoopbackStream(Path clip) throws IOException {
+    this(clip, true);
+  }
+
+  /**
+   * Starts serving {@code clip} at a free loopback port, looped for ever or played once per
+   * ffmpeg run (each restart, e.g. after a client connected too early and left, plays it again
+   * from the start).
+   */
+  public LoopbackStream(Path clip, boolean loop) throws IOException {
+    this.loop = loop;
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -44,8 +55,9 @@ public final class LoopbackStream implements AutoCloseable {
       try {
         long started = System.nanoTime();
         Process p = new ProcessBuilder(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
-            "-re", "-stream_loop", "-1", "-i", clip.toString(), "-an", "-c:v", "copy",
-            "-f", "mpegts", "-listen", "1", url).redirectErrorStream(true).start();
+            "-re", "-stream_loop", loop ? "-1" : "0", "-i", clip.toString(), "-an",
+            "-c:v", "copy", "-f", "mpegts", "-listen", "1", url).redirectErrorStream(true)
+            .start();
         current.set(p);
         if (!serving.get()) { // closed while starting
           p.destroyForcibly();
