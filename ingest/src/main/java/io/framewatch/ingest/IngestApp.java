@@ -47,7 +47,8 @@ public final class IngestApp implements Stage {
     view = ReadView.of(cfg.kafka(), cfg.view(), ctx.onWorkerDeath()).start();
     vertx = Vertx.vertx();
     try {
-      IngestVerticle verticle = new IngestVerticle(cfg, producer, view);
+      IngestVerticle verticle = new IngestVerticle(cfg, producer, view, Quota.NONE,
+          ReadApi.HEARTBEAT_MS);
       this.verticle = verticle;
       vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

@@ -147,6 +147,7 @@ public final class VerdictAggregator {
   private static long onEvent(Verdict.Builder v, VideoEvent e) {
     switch (e.getKindCase()) {
       case ACCEPTED -> v.setFileName(e.getAccepted().getFileName())
+          .setTenant(e.getAccepted().getTenant()).setStoredBytes(e.getAccepted().getSizeBytes())
           .setLive(v.getLive() || e.getAccepted().getLive());
       case PROBE -> v.setProbe(e.getProbe());
       case PROGRESS -> v.setFramesDecoded(
