@@ -3,6 +3,8 @@ package io.framewatch.tests;
 import static org.awaitility.Awaitility.await;
 
 import io.framewatch.app.ApiClient;
+import io.framewatch.runtime.ApiKeys;
+import io.framewatch.runtime.Settings;
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.app.Stack;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class StackTestBase {
   /** The tests serve their streams on loopback, which the outbound guard refuses unless allowed. */
   static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8");
+  /** The key the tests call the API with (tenant "it"). */
+  static final ApiKeys.Created KEY = ApiKeys.create("it", false);
+  /** A key of another tenant, "other": it must not see the first tenant's records. */
+  static final ApiKeys.Created OTHER = ApiKeys.create("other", false);
+  /** The stack's configuration: {@link #SOURCES} and both keys. */
+  static final Map<String, String> ENV = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
+      Settings.API_KEYS.env(), KEY.entry() + "," + OTHER.entry());
 
   @TempDir
   static Path media;
@@ -31,8 +40,8 @@ abstract class StackTestBase {
   @BeforeAll
   static void startStack() throws Exception {
     kafka = EmbeddedKafka.start(0);
-    stack = Stack.start(SOURCES, kafka.settings(), media, 0);
-    api = new ApiClient(stack.apiUrl());
+    stack = Stack.start(ENV, kafka.settings(), media, 0);
+    api = new ApiClient(stack.apiUrl(), KEY.key());
   }
 
   @AfterAll
@@ -43,6 +52,12 @@ abstract class StackTestBase {
     if (kafka != null) {
       kafka.close();
     }
+  }
+
+  /** A request to the stack's API with {@link #KEY}. */
+  static java.net.http.HttpRequest.Builder authorised(String pathAndQuery) {
+    return java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + pathAndQuery))
+        .header("Authorization", "Bearer " + KEY.key());
   }
 
   /** Waits until the video's verdict is FINAL or FAILED (not RUNNING or STALLED) and returns it. */
