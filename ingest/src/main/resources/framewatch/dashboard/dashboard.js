@@ -2,7 +2,10 @@
  * framewatch dashboard: live alerts and verdict changes from Server-Sent Events
  * (GET /v1/events), recent verdicts (GET /v1/videos), recent alerts (GET /v1/alerts), an upload
  * form (POST /v1/videos), and the selected video's chart and tables (GET /v1/videos/{id}, drawn
- * by video.js). Text from the API is only ever set as textContent.
+ * by video.js). Text from the API is only ever set as textContent. When the API asks for a key
+ * (401), the page shows a key field; POST /v1/session turns the key into an HttpOnly cookie, which
+ * the EventSource (it cannot send headers) and every fetch then carry. DELETE /v1/session logs
+ * out.
  */
 (function () {
   'use strict';
@@ -177,7 +180,43 @@
     }).catch((e) => { $('alerts-error').textContent = 'cannot list alerts: ' + e.message; });
   }
 
+  /** Shows the key field; resolves once the API took the key and set the session cookie. */
+  function login() {
+    const form = $('login');
+    const out = $('login-status');
+    form.hidden = false;
+    $('logout').hidden = true;
+    $('connection').textContent = 'log in with an API key';
+    $('login-key').focus();
+    return new Promise((done) => {
+      form.onsubmit = (e) => {
+        e.preventDefault();
+        fetch('/v1/session', {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({key: $('login-key').value.trim()})})
+          .then((r) => r.json().then((body) => {
+            if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
+            form.hidden = true;
+            $('logout').hidden = false;
+            $('login-key').value = '';
+            out.textContent = '';
+            done(body);
+          })).catch((err) => { out.textContent = 'login failed: ' + err.message; });
+      };
+    });
+  }
+
+  /** Asks for a key if the API wants one, then follows the events and loads the listings. */
+  function start() {
+    fetch('/v1/videos?limit=1').then((r) => {
+      if (r.status === 401) return login().then(start);
+      connect(false);
+      load();
+    });
+  }
+
   $('upload').addEventListener('submit', upload);
-  connect(false);
-  load();
+  $('logout').addEventListener('click', () => {
+    fetch('/v1/session', {method: 'DELETE'}).then(() => window.location.reload());
+  });
+  start();
 })();

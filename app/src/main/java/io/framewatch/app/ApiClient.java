@@ -16,10 +16,21 @@ public final class ApiClient {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
   private final String base;
+  private final String key;
 
-  /** @param base base URL of the API, e.g. {@code http://127.0.0.1:8080} */
-  public ApiClient(String base) {
+  /**
+   * @param base base URL of the API, e.g. {@code http://127.0.0.1:8080}
+   * @param key the API key sent as {@code Authorization: Bearer KEY}; null sends none
+   */
+  public ApiClient(String base, String key) {
     this.base = base;
+    this.key = key;
+  }
+
+  /** A request to {@code base + pathAndQuery}, with the key. */
+  private HttpRequest.Builder request(String pathAndQuery) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery));
+    return key == null ? b : b.header("Authorization", "Bearer " + key);
   }
 
   /**
@@ -58,7 +69,7 @@ public final class ApiClient {
         + " filename=\"" + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
         .getBytes(StandardCharsets.UTF_8);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos"))
+    HttpRequest req = request("/v1/videos")
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
             HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofByteArray(tail)))
@@ -70,7 +81,7 @@ public final class ApiClient {
 
   /** Starts analysing a live stream; returns its video id. */
   public String startStream(String url) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/streams"))
+    HttpRequest req = request("/v1/streams")
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("url", url).encode()))
         .timeout(Duration.ofSeconds(30)).build();
@@ -84,7 +95,7 @@ public final class ApiClient {
 
   /** Asks for a live stream to stop; its verdict then becomes FINAL. */
   public void stopStream(String videoId) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/streams/" + videoId + "/stop"))
+    HttpRequest req = request("/v1/streams/" + videoId + "/stop")
         .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 202) {
@@ -94,7 +105,7 @@ public final class ApiClient {
 
   /** Current status and verdict of a video (RUNNING while the API's view is loading). */
   public JsonObject status(String videoId) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + videoId))
+    HttpRequest req = request("/v1/videos/" + videoId)
         .timeout(Duration.ofSeconds(10)).GET().build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     JsonObject body = parse(r);
@@ -109,7 +120,7 @@ public final class ApiClient {
 
   /** {@code GET} of a path with its query, e.g. {@code /v1/videos?status=FINAL}. */
   public Response get(String pathAndQuery) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+    HttpRequest req = request(pathAndQuery)
         .timeout(Duration.ofSeconds(10)).GET().build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), parse(r));
@@ -121,7 +132,7 @@ public final class ApiClient {
    * @param lastEventId resume after this event id; null for events from now on
    */
   public EventSubscription events(String lastEventId) throws IOException, InterruptedException {
-    return EventSubscription.open(http, URI.create(base + "/v1/events"), lastEventId);
+    return EventSubscription.open(http, request("/v1/events"), lastEventId);
   }
 
   private static JsonObject parse(HttpResponse<String> r) throws IOException {

@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,16 +39,17 @@ public final class EventSubscription implements AutoCloseable {
     reader.setDaemon(true);
   }
 
-  static EventSubscription open(HttpClient http, URI uri, String lastEventId)
+  static EventSubscription open(HttpClient http, HttpRequest.Builder req, String lastEventId)
       throws IOException, InterruptedException {
-    HttpRequest.Builder req = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+    req.header("Accept", "text/event-stream");
     if (lastEventId != null) {
       req.header("Last-Event-ID", lastEventId);
     }
-    HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest built = req.build();
+    HttpResponse<InputStream> r = http.send(built, HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
       try (InputStream in = r.body()) {
-        throw new IOException("GET " + uri + ": HTTP " + r.statusCode() + ": "
+        throw new IOException("GET " + built.uri() + ": HTTP " + r.statusCode() + ": "
             + new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
     }

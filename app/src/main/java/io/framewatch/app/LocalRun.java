@@ -1,5 +1,6 @@
 package io.framewatch.app;
 
+import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.Setting;
 import io.framewatch.runtime.Settings;
@@ -23,6 +24,7 @@ final class LocalRun implements AutoCloseable {
   private final Stack stack;
   private final ApiClient api;
   private final Path mediaDir;
+  private final String key;
   long uploadMs;
 
   LocalRun(Console console, int httpPort) throws Exception {
@@ -53,6 +55,8 @@ final class LocalRun implements AutoCloseable {
   LocalRun(Console console, int httpPort, Map<String, String> env) throws Exception {
     this.console = console;
     env = withLoopbackSources(env);
+    ApiKeys.Created own = ApiKeys.create(TENANT, true);
+    env = withKey(env, own.entry());
     long t0 = System.nanoTime();
     kafka = EmbeddedKafka.start(0);
     long t1 = System.nanoTime();
@@ -68,7 +72,29 @@ final class LocalRun implements AutoCloseable {
     console.line("stages    ingest, decode, detect, enhance, sink, notify started in %.1f s (models"
         + " fetched and verified)", (System.nanoTime() - t1) / 1e9);
     console.line("api       %s/v1/videos", stack.apiUrl());
-    api = new ApiClient(stack.apiUrl());
+    console.line("key       %s (tenant %s, admin; send 'Authorization: Bearer KEY', or paste it"
+        + " into %s/dashboard/)", own.key(), TENANT, stack.apiUrl());
+    key = own.key();
+    api = new ApiClient(stack.apiUrl(), key);
+  }
+
+  /** The tenant of the key the embedded stack makes for itself. */
+  static final String TENANT = "local";
+
+  /**
+   * {@code env} with {@code entry} added to {@link Settings#API_KEYS}: the embedded stack makes a
+   * key of its own each run (besides any configured), so its commands need no setup.
+   */
+  static Map<String, String> withKey(Map<String, String> env, String entry) {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    String keys = e.get(Settings.API_KEYS.env());
+    e.put(Settings.API_KEYS.env(), keys == null || keys.isBlank() ? entry : keys + "," + entry);
+    return e;
+  }
+
+  /** The API key of this run (tenant {@value #TENANT}). */
+  String key() {
+    return key;
   }
 
   ApiClient api() {

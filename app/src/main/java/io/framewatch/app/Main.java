@@ -97,8 +97,9 @@ public final class Main {
         }
         if (serve) {
           c.line("");
-          c.line("serving: POST %s/v1/videos (multipart 'file'), GET %s/v1/videos/{id};"
-              + " Ctrl-C stops", run.apiUrl(), run.apiUrl());
+          c.line("serving: POST %s/v1/videos (multipart 'file'), GET %s/v1/videos/{id} with"
+              + " 'Authorization: Bearer %s'; dashboard %s/dashboard/ (log in with the key);"
+              + " Ctrl-C stops", run.apiUrl(), run.apiUrl(), run.key(), run.apiUrl());
           awaitShutdown();
         }
         return ok ? 0 : 1;

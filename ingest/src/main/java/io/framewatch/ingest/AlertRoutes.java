@@ -7,8 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * {@code GET /v1/alerts?since=&limit=}: the newest {@code limit} alert transitions of every
- * video emitted at or after {@code since} (ms since the epoch), oldest first, from the read view.
+ * {@code GET /v1/alerts?since=&limit=}: the newest {@code limit} alert transitions of the
+ * caller's videos emitted at or after {@code since} (ms since the epoch), oldest first, from the
+ * read view.
  */
 final class AlertRoutes {
   static final int DEFAULT_LIMIT = 50;
@@ -26,10 +27,10 @@ final class AlertRoutes {
     }
     List<Alert> alerts;
     try {
-      alerts = view.alerts(QueryParams.since(ctx),
+      alerts = view.alerts(ApiKeyAuth.principal(ctx).tenant(), QueryParams.since(ctx),
           QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT));
     } catch (IllegalArgumentException e) {
-      IngestVerticle.error(ctx, 400, e.getMessage());
+      ApiErrors.send(ctx, 400, e.getMessage());
       return;
     }
     ReadApi.respondOffLoop(ctx,

@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code GET /v1/events}: Server-Sent Events of verdict updates ({@code event: verdict}, data =
- * {@link VerdictJson}), deletions ({@code event: deleted}, data = {@code {"videoId": ...}}) and
- * alert transitions ({@code event: alert}, data = {@link ProtoJson}), each
+ * {@code GET /v1/events}: Server-Sent Events of the caller's verdict updates
+ * ({@code event: verdict}, data = {@link VerdictJson}), deletions ({@code event: deleted}, data =
+ * {@code {"videoId": ...}}) and alert transitions ({@code event: alert}, data =
+ * {@link ProtoJson}), each
  * on one {@code data:} line with an {@code id:} that is an {@link EventPosition}. A client that
  * reconnects with {@code Last-Event-ID} first gets the retained events it missed, on any replica.
  * A comment line every heartbeat keeps proxies from closing an idle stream. A client with more
@@ -38,16 +39,21 @@ final class EventStream implements AutoCloseable {
   /** ...until that is down to this. */
   private static final long DRAINED_CHARS = 256 * 1024;
 
-  /** One connected client: the position it has had everything before, and its flow state. */
+  /**
+   * One connected client: its tenant, the position it has had everything before, and its flow
+   * state.
+   */
   private static final class Client {
     final HttpServerResponse res;
+    final String tenant;
     EventPosition at;
     boolean backedUp;
     /** Characters written whose write has not completed (still in Vert.x's or Netty's buffers). */
     long pending;
 
-    Client(HttpServerResponse res, EventPosition at) {
+    Client(HttpServerResponse res, String tenant, EventPosition at) {
       this.res = res;
+      this.tenant = tenant;
       this.at = at;
     }
   }
@@ -96,7 +102,7 @@ final class EventStream implements AutoCloseable {
         .putHeader("X-Accel-Buffering", "no");
     res.closeHandler(v -> drop(res));
     res.exceptionHandler(e -> drop(res));
-    Client c = new Client(res, from);
+    Client c = new Client(res, ApiKeyAuth.principal(ctx).tenant(), from);
     clients.put(res, c);
     connected.set(clients.size());
     if (write(c, hello) && resuming) {
@@ -113,7 +119,7 @@ final class EventStream implements AutoCloseable {
       out.append(GAP).append("\n\n");
     }
     for (ViewEvent e : replay.events()) {
-      append(c, e, json(e), out);
+      append(c, e, view.tenantOf(e), json(e), out);
       if (out.length() >= CHUNK_CHARS) {
         if (!write(c, out)) {
           return;
@@ -131,8 +137,10 @@ final class EventStream implements AutoCloseable {
       return;
     }
     List<String> json = new ArrayList<>(events.size());
+    List<String> tenants = new ArrayList<>(events.size());
     for (ViewEvent e : events) {
       json.add(json(e));
+      tenants.add(view.tenantOf(e));
     }
     for (Client c : List.copyOf(clients.values())) {
       if (c.backedUp) {
@@ -140,7 +148,7 @@ final class EventStream implements AutoCloseable {
       }
       StringBuilder out = new StringBuilder();
       for (int i = 0; i < events.size(); i++) {
-        append(c, events.get(i), json.get(i), out);
+        append(c, events.get(i), tenants.get(i), json.get(i), out);
       }
       if (!out.isEmpty()) {
         write(c, out);
@@ -148,12 +156,19 @@ final class EventStream implements AutoCloseable {
     }
   }
 
-  /** Adds the event unless the client's position covers it, and moves the position past it. */
-  private static void append(Client c, ViewEvent e, String json, StringBuilder out) {
+  /**
+   * Adds the event unless the client's position covers it or it is another tenant's, and moves
+   * the position past it.
+   */
+  private static void append(Client c, ViewEvent e, String tenant, String json,
+      StringBuilder out) {
     if (c.at.covers(e)) {
       return;
     }
     c.at = c.at.after(e);
+    if (!c.tenant.equals(tenant)) {
+      return;
+    }
     out.append("id: ").append(c.at.encode()).append("\nevent: ").append(e.kind().eventName())
         .append("\ndata: ").append(json).append("\n\n");
   }

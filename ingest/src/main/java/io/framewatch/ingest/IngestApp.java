@@ -59,7 +59,8 @@ public final class IngestApp implements Stage {
     }
     vertx = Vertx.vertx();
     try {
-      IngestVerticle verticle = new IngestVerticle(cfg, producer, view);
+      IngestVerticle verticle = new IngestVerticle(cfg, producer, view, Quota.NONE,
+          ReadApi.HEARTBEAT_MS);
       this.verticle = verticle;
       vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

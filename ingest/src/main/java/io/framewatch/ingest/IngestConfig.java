@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ViewLimits;
+import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Settings;
@@ -19,10 +20,12 @@ import java.util.Map;
  * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
  * @param guard which hosts stream URLs may name ({@link Settings#SOURCE_ALLOW})
  * @param retention how long finished videos are kept
+ * @param keys the API keys ({@link Settings#API_KEYS}, {@link Settings#API_KEY_FILE}); at least
+ *     one
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
     long maxUploadBytes, ViewLimits view, Path cacheDir,
-    OutboundGuard guard, RetentionPolicy retention) {
+    OutboundGuard guard, RetentionPolicy retention, ApiKeys keys) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -33,6 +36,11 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
       throw new IllegalArgumentException("max upload size must be >= 1 byte");
     }
     mediaDir = mediaDir.toAbsolutePath();
+    if (keys == null || keys.isEmpty()) {
+      throw new IllegalArgumentException("no API key is configured: set "
+          + Settings.API_KEYS.env() + " or " + Settings.API_KEY_FILE.env()
+          + " to entries that `framewatch keys create TENANT` prints");
+    }
   }
 
   /** Reads the ingest options of {@link Settings} from {@code env}. */
@@ -41,12 +49,12 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
         ViewLimits.fromEnv(env),
         io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
-        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env));
+        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env));
   }
 
   /** These settings with another retention policy. */
   public IngestConfig withRetention(RetentionPolicy policy) {
     return new IngestConfig(kafka, host, port, mediaDir, maxUploadBytes, view, cacheDir, guard,
-        policy);
+        policy, keys);
   }
 }

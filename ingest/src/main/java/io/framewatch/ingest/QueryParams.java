@@ -65,7 +65,7 @@ final class QueryParams {
       return false;
     }
     ctx.response().putHeader("Retry-After", "1");
-    IngestVerticle.error(ctx, 503, "the read view is still loading: "
+    ApiErrors.send(ctx, 503, "the read view is still loading: "
         + view.health().checks().values().iterator().next());
     return true;
   }

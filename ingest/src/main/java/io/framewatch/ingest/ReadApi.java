@@ -2,41 +2,30 @@ package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ReadView;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The read side of the API on one router: the video listing and details, the alert history and
- * the event stream, all answered from the {@link ReadView}.
+ * The read side of the API: the video listing and details, the alert history and the event
+ * stream, all answered from the {@link ReadView} and only with the caller's records.
  */
 final class ReadApi implements AutoCloseable {
   /** Interval of the event stream's keep-alive comment. */
   static final long HEARTBEAT_MS = 15_000;
 
-  private final EventStream events;
-
-  private ReadApi(EventStream events) {
-    this.events = events;
-  }
+  final VideoRoutes videos;
+  final AlertRoutes alerts;
+  final EventStream events;
 
   /**
-   * Adds the read routes; call on the verticle's event loop.
+   * Call on the verticle's event loop (the event stream runs on it).
    *
-   * @param accepted videos this replica accepted that the view may not have read yet
+   * @param jobs what this replica queued, which the view may not have read yet
    */
-  static ReadApi mount(Vertx vertx, Router router, ReadView view, Map<String, Long> accepted,
-      long heartbeatMs) {
-    VideoRoutes videos = new VideoRoutes(view, accepted);
-    AlertRoutes alerts = new AlertRoutes(view);
-    EventStream events = new EventStream(vertx, view, heartbeatMs);
-    router.get("/v1/videos").handler(videos::list);
-    router.get("/v1/videos/:id").handler(videos::detail);
-    router.get("/v1/streams/:id").handler(videos::detail);
-    router.get("/v1/alerts").handler(alerts::list);
-    router.get("/v1/events").handler(events::handle);
-    return new ReadApi(events);
+  ReadApi(Vertx vertx, ReadView view, JobPublisher jobs, long heartbeatMs) {
+    this.videos = new VideoRoutes(view, jobs);
+    this.alerts = new AlertRoutes(view);
+    this.events = new EventStream(vertx, view, heartbeatMs);
   }
 
   /**
@@ -47,9 +36,9 @@ final class ReadApi implements AutoCloseable {
   static void respondOffLoop(RoutingContext ctx, Callable<String> body, String notFound) {
     ctx.vertx().executeBlocking(body, false).onComplete(r -> {
       if (r.failed()) {
-        IngestVerticle.error(ctx, 500, "could not render the answer: " + r.cause());
+        ApiErrors.send(ctx, 500, "could not render the answer: " + r.cause());
       } else if (r.result() == null) {
-        IngestVerticle.error(ctx, 404, notFound);
+        ApiErrors.send(ctx, 404, notFound);
       } else {
         ctx.response().putHeader("Content-Type", "application/json").end(r.result());
       }

@@ -1,18 +1,17 @@
 package io.framewatch.ingest;
 
+import io.framewatch.ingest.view.ReadView;
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.StreamControl;
-import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
+import io.framewatch.runtime.ApiKeys.Principal;
 import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/streams} and {@code POST /v1/streams/{id}/stop}. A stream URL must have a
  * network scheme ({@link StreamUrls}) and a host the {@link OutboundGuard} allows: loopback,
- * link-local, multicast and (unless allowed) private addresses get 400 naming the class.
+ * link-local, multicast and (unless allowed) private addresses get 400 naming the class. The
+ * body's shape and ranges are checked against the OpenAPI document before this runs. Only the
+ * stream's tenant may stop it; for anyone else it does not exist (404).
  */
 final class StreamRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRoutes.class);
@@ -30,23 +31,18 @@ final class StreamRoutes {
   private final Vertx vertx;
   private final Producer<byte[], byte[]> producer;
   private final OutboundGuard guard;
-  private final Map<String, Long> accepted;
+  private final JobPublisher jobs;
+  private final Ownership owners;
+  private final Quota quota;
 
-  private StreamRoutes(Vertx vertx, Producer<byte[], byte[]> producer, OutboundGuard guard,
-      Map<String, Long> accepted) {
+  StreamRoutes(Vertx vertx, Producer<byte[], byte[]> producer, OutboundGuard guard,
+      JobPublisher jobs, ReadView view, Quota quota) {
     this.vertx = vertx;
     this.producer = producer;
     this.guard = guard;
-    this.accepted = accepted;
-  }
-
-  /** Mounts the stream routes; {@code accepted} records the ids queued here. */
-  static void mount(Vertx vertx, Router router, Producer<byte[], byte[]> producer,
-      OutboundGuard guard, Map<String, Long> accepted) {
-    StreamRoutes r = new StreamRoutes(vertx, producer, guard, accepted);
-    router.post("/v1/streams").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.post("/v1/streams").handler(r::startStream);
-    router.post("/v1/streams/:id/stop").handler(r::stopStream);
+    this.jobs = jobs;
+    this.owners = new Ownership(view, jobs);
+    this.quota = quota;
   }
 
   /**
@@ -54,75 +50,53 @@ final class StreamRoutes {
    * live job. Only network schemes are accepted, never local paths.
    */
   void startStream(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      IngestVerticle.error(ctx, 400, "send JSON like {\"url\": \"rtsp://camera/stream\"}");
-      return;
-    }
-    if (body == null || !(body.getValue("url") instanceof String url) || url.isBlank()) {
-      IngestVerticle.error(ctx, 400, "missing 'url'");
-      return;
-    }
+    JsonObject body = ApiRouter.body(ctx);
+    String url = body.getString("url");
     String host;
     try {
       host = StreamUrls.check(url);
     } catch (IllegalArgumentException e) {
-      IngestVerticle.error(ctx, 400, e.getMessage());
+      ApiErrors.send(ctx, 400, e.getMessage());
       return;
     }
+    Principal caller = ApiKeyAuth.principal(ctx);
     // resolving may block: off the event loop. Decode checks again, on the address it connects to.
     vertx.executeBlocking(() -> guard.check(host)).onComplete(r -> {
       if (r.failed()) {
-        IngestVerticle.error(ctx, r.cause() instanceof OutboundGuard.Refused ? 400 : 503,
+        ApiErrors.send(ctx, r.cause() instanceof OutboundGuard.Refused ? 400 : 503,
             r.cause().getMessage());
       } else {
-        queue(ctx, body, url);
+        queue(ctx, caller, body, url);
       }
     });
   }
 
-  private void queue(RoutingContext ctx, JsonObject body, String url) {
+  private void queue(RoutingContext ctx, Principal caller, JsonObject body, String url) {
     SamplingPolicy.Builder policy = SamplingPolicy.newBuilder();
-    try {
-      if (body.containsKey("fps")) {
-        double fps = body.getDouble("fps");
-        if (!(fps > 0 && fps <= 240)) {
-          throw new IllegalArgumentException("fps must be in (0, 240], got " + fps);
-        }
-        policy.setFramesPerSecond(fps);
-      }
-      if (body.containsKey("maxFrames")) {
-        int max = body.getInteger("maxFrames");
-        if (max < 1) {
-          throw new IllegalArgumentException("maxFrames must be >= 1, got " + max);
-        }
-        policy.setMaxFrames(max);
-      }
-    } catch (ClassCastException | IllegalArgumentException e) {
-      IngestVerticle.error(ctx, 400, e instanceof ClassCastException ? "fps and maxFrames must be numbers"
-          : e.getMessage());
-      return;
+    if (body.getValue("fps") instanceof Number fps) {
+      policy.setFramesPerSecond(fps.doubleValue());
+    }
+    if (body.getValue("maxFrames") instanceof Number max) {
+      policy.setMaxFrames(max.intValue());
     }
     String id = UUID.randomUUID().toString();
-    long now = System.currentTimeMillis();
     VideoJob job = VideoJob.newBuilder().setVideoId(id).setSourceUri(url).setLive(true)
-        .setFileName(url).setSubmittedAtMs(now).setDetectSampling(policy).build();
-    VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(now).setWorker("ingest")
-        .setAccepted(Accepted.newBuilder().setFileName(url).setLive(true)).build();
+        .setFileName(url).setSubmittedAtMs(System.currentTimeMillis()).setDetectSampling(policy)
+        .setTenant(caller.tenant()).build();
     vertx.executeBlocking(() -> {
-      var ev = producer.send(Topics.VIDEO_EVENTS.record(id, event));
-      var jb = producer.send(Topics.VIDEO_JOBS.record(id, job));
-      ev.get(30, TimeUnit.SECONDS);
-      jb.get(30, TimeUnit.SECONDS);
-      accepted.put(id, now);
-      return id;
+      Optional<String> over = quota.refuse(caller, new Quota.Request(true, 0));
+      if (over.isPresent()) {
+        return over;
+      }
+      jobs.publish(job, Accepted.newBuilder().setFileName(url).setLive(true));
+      return Optional.<String>empty();
     }).onComplete(r -> {
       if (r.failed()) {
-        IngestVerticle.error(ctx, 503, "could not queue the stream: " + r.cause().getMessage());
+        ApiErrors.send(ctx, 503, "could not queue the stream: " + r.cause().getMessage());
+      } else if (r.result().isPresent()) {
+        ApiErrors.send(ctx, 429, r.result().get());
       } else {
-        LOG.info("accepted stream {} ({})", id, url);
+        LOG.info("accepted stream {} of {} ({})", id, caller.tenant(), url);
         ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);
         ctx.json(new JsonObject().put("videoId", id).put("status", "RUNNING").put("url", url)
             .put("statusUrl", "/v1/videos/" + id).put("stopUrl", "/v1/streams/" + id + "/stop"));
@@ -130,11 +104,10 @@ final class StreamRoutes {
     });
   }
 
-  /** {@code POST /v1/streams/{id}/stop}: asks the decode worker to end the stream. */
+  /** {@code POST /v1/streams/{id}/stop}: asks the decode worker to end the caller's stream. */
   void stopStream(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!IngestVerticle.VIDEO_ID.matcher(id).matches()) {
-      IngestVerticle.error(ctx, 400, "malformed stream id '" + id + "'");
+    if (owners.refuseUnlessOwned(ctx, id, "no stream with id " + id)) {
       return;
     }
     StreamControl stop = StreamControl.newBuilder().setVideoId(id).setStop(true)
@@ -142,7 +115,7 @@ final class StreamRoutes {
     vertx.executeBlocking(() -> producer.send(Topics.VIDEO_CONTROL.record(id, stop))
         .get(30, TimeUnit.SECONDS)).onComplete(r -> {
           if (r.failed()) {
-            IngestVerticle.error(ctx, 503, "could not send the stop: " + r.cause().getMessage());
+            ApiErrors.send(ctx, 503, "could not send the stop: " + r.cause().getMessage());
           } else {
             ctx.response().setStatusCode(202);
             ctx.json(new JsonObject().put("videoId", id).put("stop", "requested"));

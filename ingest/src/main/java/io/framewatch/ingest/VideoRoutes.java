@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,16 +23,18 @@ final class VideoRoutes {
   private static final List<String> STATUSES = List.of("RUNNING", "FINAL", "FAILED", "STALLED");
 
   private final ReadView view;
-  private final Map<String, Long> accepted;
+  private final JobPublisher jobs;
+  private final Ownership owners;
 
   /**
    * @param view the read view
-   * @param accepted videos this replica accepted, by acceptance time, that the view may not have
-   *     read yet: they are RUNNING rather than unknown
+   * @param jobs what this replica queued: a video the view has not read yet is RUNNING rather
+   *     than unknown
    */
-  VideoRoutes(ReadView view, Map<String, Long> accepted) {
+  VideoRoutes(ReadView view, JobPublisher jobs) {
     this.view = view;
-    this.accepted = accepted;
+    this.jobs = jobs;
+    this.owners = new Ownership(view, jobs);
   }
 
   void list(RoutingContext ctx) {
@@ -49,9 +50,9 @@ final class VideoRoutes {
       }
       page = view.videos(new VideoQuery(status == null ? null : VerdictStatus.valueOf(status),
           QueryParams.since(ctx), QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT),
-          QueryParams.text(ctx, "cursor")));
+          QueryParams.text(ctx, "cursor"), ApiKeyAuth.principal(ctx).tenant()));
     } catch (IllegalArgumentException e) {
-      IngestVerticle.error(ctx, 400, e.getMessage());
+      ApiErrors.send(ctx, 400, e.getMessage());
       return;
     }
     ReadApi.respondOffLoop(ctx, () -> {
@@ -63,25 +64,38 @@ final class VideoRoutes {
     }, null);
   }
 
+  /** {@code GET /v1/videos/{id}} and {@code GET /v1/streams/{id}}: the caller's video only. */
   void detail(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!IngestVerticle.VIDEO_ID.matcher(id).matches()) {
-      IngestVerticle.error(ctx, 400, "malformed video id '" + id + "'");
-      return;
-    }
     if (QueryParams.refuseWhileLoading(ctx, view)) {
       return;
     }
+    String tenant = ApiKeyAuth.principal(ctx).tenant();
     ReadApi.respondOffLoop(ctx, () -> {
+      if (!tenant.equals(owners.owner(id))) {
+        return null;
+      }
       Optional<VideoDetail> d = view.video(id);
-      Long acceptedAt = accepted.get(id);
       if (d.isPresent()) {
-        accepted.remove(id);
+        jobs.forget(id);
         return DetailJson.of(d.get()).encode();
       }
-      return acceptedAt == null ? null : DetailJson.of(new VideoDetail(Verdict.newBuilder()
-          .setVideoId(id).setStatus(VerdictStatus.RUNNING).setFirstEventMs(acceptedAt)
-          .setUpdatedMs(acceptedAt).build(), List.of(), List.of())).encode();
+      long at = jobs.recent(id).map(JobPublisher.Recent::atMs).orElse(0L);
+      return DetailJson.of(new VideoDetail(Verdict.newBuilder().setVideoId(id)
+          .setStatus(VerdictStatus.RUNNING).setFirstEventMs(at).setUpdatedMs(at)
+          .setTenant(tenant).build(), List.of(), List.of())).encode();
     }, "no video with id " + id);
+  }
+
+  /**
+   * {@code DELETE /v1/videos/{id}}: another tenant's or an unknown id is 404; deletion itself is
+   * not built yet (501).
+   */
+  void delete(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (owners.refuseUnlessOwned(ctx, id, "no video with id " + id)) {
+      return;
+    }
+    ApiErrors.send(ctx, 501, "deleting videos is not built yet");
   }
 }

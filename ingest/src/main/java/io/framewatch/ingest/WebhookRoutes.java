@@ -7,9 +7,7 @@ import io.framewatch.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.SecureRandom;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -29,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/webhooks} (subscribe: 201 with the secret, shown only then),
- * {@code GET /v1/webhooks} (every subscription, without secrets) and
+ * {@code GET /v1/webhooks} (the caller's subscriptions, without secrets) and
  * {@code DELETE /v1/webhooks/{id}} (204, or 404). Subscriptions live only in the compacted
  * {@code webhooks} topic: a write is answered once the broker acknowledged it, and reads wait
  * until this replica's view has read the topic to its end, so any replica answers for a
@@ -37,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WebhookRoutes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookRoutes.class);
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Duration FRESH = Duration.ofSeconds(5);
   private static final int MAX_SECRET = 512;
   private static final int MAX_DESCRIPTION = 1024;
@@ -45,45 +41,46 @@ final class WebhookRoutes implements AutoCloseable {
 
   private final Vertx vertx;
   private final Producer<byte[], byte[]> producer;
-  private final CompactedView<String, WebhookSubscription> view;
+  private final KafkaSettings kafka;
+  private CompactedView<String, WebhookSubscription> view;
+  private boolean closed;
 
-  /** Starts following the webhooks topic. */
+  /** Follows the webhooks topic from the first request that reads it on. */
   WebhookRoutes(Vertx vertx, Producer<byte[], byte[]> producer, KafkaSettings kafka) {
     this.vertx = vertx;
     this.producer = producer;
-    this.view = CompactedView.start(Topics.WEBHOOKS, kafka, "ingest-webhooks-" + UUID.randomUUID());
+    this.kafka = kafka;
   }
 
-  /** Adds the routes to {@code router}. */
-  void mount(Router router) {
-    router.post("/v1/webhooks").handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
-    router.post("/v1/webhooks").handler(this::create);
-    router.get("/v1/webhooks").handler(this::list);
-    router.delete("/v1/webhooks/:id").handler(this::delete);
+  /** The subscriptions once read to the end of the topic; call on the worker pool. */
+  private Map<String, WebhookSubscription> fresh() throws Exception {
+    CompactedView<String, WebhookSubscription> v;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the API is stopping");
+      }
+      if (view == null) {
+        view = CompactedView.start(Topics.WEBHOOKS, kafka, "ingest-webhooks-" + UUID.randomUUID());
+      }
+      v = view;
+    }
+    return v.fresh(FRESH);
   }
 
-  private void create(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    if (body == null) {
-      IngestVerticle.error(ctx, 400, "send JSON like {\"url\": \"https://example.com/hook\"}");
-      return;
-    }
+  /** {@code POST /v1/webhooks}: a subscription of the caller's tenant. */
+  void create(RoutingContext ctx) {
+    JsonObject body = ApiRouter.body(ctx);
     WebhookSubscription sub;
     try {
-      sub = subscription(body);
+      sub = subscription(body, ApiKeyAuth.principal(ctx).tenant());
     } catch (IllegalArgumentException e) {
-      IngestVerticle.error(ctx, 400, e.getMessage());
+      ApiErrors.send(ctx, 400, e.getMessage());
       return;
     }
     vertx.executeBlocking(() -> producer.send(Topics.WEBHOOKS.record(sub.getId(), sub))
         .get(30, TimeUnit.SECONDS)).onComplete(r -> {
           if (r.failed()) {
-            IngestVerticle.error(ctx, 503, "could not store the subscription: "
+            ApiErrors.send(ctx, 503, "could not store the subscription: "
                 + r.cause().getMessage());
             return;
           }
@@ -95,11 +92,11 @@ final class WebhookRoutes implements AutoCloseable {
 
   /**
    * The subscription a POST body asks for: an absolute http(s) URL, the caller's secret or 32
-   * random bytes in hex, an optional description.
+   * random bytes in hex, an optional description; it belongs to {@code tenant}.
    *
    * @throws IllegalArgumentException with the reason for a 400
    */
-  static WebhookSubscription subscription(JsonObject body) {
+  static WebhookSubscription subscription(JsonObject body, String tenant) {
     if (!(body.getValue("url") instanceof String url) || url.isBlank()) {
       throw new IllegalArgumentException("missing 'url'");
     }
@@ -121,7 +118,7 @@ final class WebhookRoutes implements AutoCloseable {
     return WebhookSubscription.newBuilder().setId(UUID.randomUUID().toString()).setUrl(url)
         .setSecret(secret == null ? HexFormat.of().formatHex(generated) : (String) secret)
         .setDescription(description == null ? "" : (String) description)
-        .setCreatedMs(System.currentTimeMillis()).build();
+        .setCreatedMs(System.currentTimeMillis()).setTenant(tenant).build();
   }
 
   /** Only absolute http and https URLs with a host: the notify stage POSTs to them. */
@@ -145,14 +142,16 @@ final class WebhookRoutes implements AutoCloseable {
     }
   }
 
-  private void list(RoutingContext ctx) {
-    vertx.executeBlocking(() -> view.fresh(FRESH)).onComplete(r -> {
+  /** {@code GET /v1/webhooks}: the caller's subscriptions. */
+  void list(RoutingContext ctx) {
+    String tenant = ApiKeyAuth.principal(ctx).tenant();
+    vertx.executeBlocking(this::fresh).onComplete(r -> {
       if (r.failed()) {
         unavailable(ctx, r.cause());
         return;
       }
       JsonArray out = new JsonArray();
-      r.result().values().stream()
+      r.result().values().stream().filter(s -> s.getTenant().equals(tenant))
           .sorted(Comparator.comparingLong(WebhookSubscription::getCreatedMs)
               .thenComparing(WebhookSubscription::getId))
           .forEach(s -> out.add(json(s)));
@@ -160,15 +159,13 @@ final class WebhookRoutes implements AutoCloseable {
     });
   }
 
-  private void delete(RoutingContext ctx) {
+  /** {@code DELETE /v1/webhooks/{id}}: another tenant's subscription is 404 as an unknown one. */
+  void delete(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!ID.matcher(id).matches()) {
-      IngestVerticle.error(ctx, 400, "malformed webhook id '" + id + "'");
-      return;
-    }
+    String tenant = ApiKeyAuth.principal(ctx).tenant();
     vertx.executeBlocking(() -> {
-      Map<String, WebhookSubscription> now = view.fresh(FRESH);
-      if (!now.containsKey(id)) {
+      WebhookSubscription sub = fresh().get(id);
+      if (sub == null || !sub.getTenant().equals(tenant)) {
         return false;
       }
       ProducerRecord<byte[], byte[]> tombstone = new ProducerRecord<>(Topics.WEBHOOKS.name(),
@@ -179,7 +176,7 @@ final class WebhookRoutes implements AutoCloseable {
       if (r.failed()) {
         unavailable(ctx, r.cause());
       } else if (!r.result()) {
-        IngestVerticle.error(ctx, 404, "no webhook with id " + id);
+        ApiErrors.send(ctx, 404, "no webhook with id " + id);
       } else {
         LOG.info("webhook {} deleted", id);
         ctx.response().setStatusCode(204).end();
@@ -189,7 +186,7 @@ final class WebhookRoutes implements AutoCloseable {
 
   private static void unavailable(RoutingContext ctx, Throwable cause) {
     ctx.response().putHeader("Retry-After", "1");
-    IngestVerticle.error(ctx, 503, (cause instanceof TimeoutException ? "" : "webhooks: ")
+    ApiErrors.send(ctx, 503, (cause instanceof TimeoutException ? "" : "webhooks: ")
         + cause.getMessage());
   }
 
@@ -200,7 +197,10 @@ final class WebhookRoutes implements AutoCloseable {
 
   /** Stops following the topic. */
   @Override
-  public void close() {
-    view.close();
+  public synchronized void close() {
+    closed = true;
+    if (view != null) {
+      view.close();
+    }
   }
 }

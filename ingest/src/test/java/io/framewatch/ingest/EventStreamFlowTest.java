@@ -17,23 +17,29 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The event stream towards a client that stops reading. */
 class EventStreamFlowTest {
 
+  @TempDir
+  Path media;
+
   @Test
   void shouldHoldBackAClientThatStopsReadingAndCatchItUpWithEveryEventInOrder() throws Exception {
     ReadView view = ReadView.detached(new ViewLimits(10, 10, 10, 5000));
-    try (ReadApiServer server = new ReadApiServer(view, Map.of(), 60_000);
+    try (ApiServer server = new ApiServer(Vertx.vertx(), view, media, 1024 * 1024, 60_000);
         Socket client = new Socket()) {
       client.setReceiveBufferSize(4096);
       client.setSoTimeout(30_000);
       client.connect(new InetSocketAddress("127.0.0.1", server.port()));
       client.getOutputStream().write(("GET /v1/events HTTP/1.1\r\nHost: test\r\n"
-          + "Last-Event-ID: v_a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          + "Authorization: Bearer " + server.key + "\r\nLast-Event-ID: v_a\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
       await().until(() -> server.eventClients() == 1);
 
       // ~13 MB of events while the client reads nothing: far more than socket buffers hold.

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class WebhookRoutesTest {
 
   private static String refusal(JsonObject body) {
-    return assertThrows(IllegalArgumentException.class, () -> WebhookRoutes.subscription(body))
+    return assertThrows(IllegalArgumentException.class,
+        () -> WebhookRoutes.subscription(body, "acme"))
         .getMessage();
   }
 
@@ -35,12 +36,13 @@ class WebhookRoutesTest {
   @Test
   void shouldGenerateA32ByteHexSecretWhenNoneIsGivenAndKeepAGivenOne() {
     JsonObject body = new JsonObject().put("url", "https://example.com/h").put("description", "d");
-    WebhookSubscription a = WebhookRoutes.subscription(body);
-    WebhookSubscription b = WebhookRoutes.subscription(body);
+    WebhookSubscription a = WebhookRoutes.subscription(body, "acme");
+    WebhookSubscription b = WebhookRoutes.subscription(body, "acme");
     assertTrue(a.getSecret().matches("[0-9a-f]{64}"), a.getSecret());
     assertNotEquals(a.getSecret(), b.getSecret());
     assertNotEquals(a.getId(), b.getId());
     assertEquals("d", a.getDescription());
-    assertEquals("mine", WebhookRoutes.subscription(body.copy().put("secret", "mine")).getSecret());
+    assertEquals("mine",
+        WebhookRoutes.subscription(body.copy().put("secret", "mine"), "acme").getSecret());
   }
 }

@@ -2,6 +2,7 @@ package io.framewatch.tests;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.app.bench.LoopbackStream;
 import io.framewatch.inference.ModelStore;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /**
- * The dashboard on the whole stack in headless chromium: a real clip uploaded through the
- * page's form and its verdict arriving over Server-Sent Events with its score chart; then the
+ * The dashboard on the whole stack in headless chromium: logged in with a key through its form, a
+ * real clip uploaded through the page's form and its verdict arriving over Server-Sent Events with its score chart; then the
  * forged clip served as a live stream in real time, whose alert, raised by the sink, appears on
  * the page as it happens. Screenshots: {@code target/screenshots/dashboard-*.png}.
  */
@@ -33,7 +34,16 @@ class DashboardBrowserIT extends StackTestBase {
         "the forged clip is made by ./framewatch test (models/deepfake/forge_clip.py)");
     try (Browser b = Browser.start()) {
       b.open(stack.apiUrl() + "/dashboard/");
+      // the API asks for a key: the page's form logs in, and the session cookie authorises
+      // its fetches and its EventSource from then on
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> b.driver().findElement(By.id("login")).isDisplayed());
+      b.driver().findElement(By.id("login-key")).sendKeys(KEY.key());
+      b.driver().findElement(By.cssSelector("#login button")).click();
       await().atMost(Duration.ofSeconds(30)).until(() -> "live".equals(b.text("#connection")));
+      List<String> asked = b.errors();
+      assertEquals(1, asked.size(), "the 401 that asked for a key, and nothing else: " + asked);
+      assertTrue(asked.get(0).contains("401"), asked.toString());
 
       String id = upload(b, clip);
       String row = "#verdicts tr[data-video-id='" + id + "']";

@@ -66,7 +66,7 @@ class LiveAlertIT extends StackTestBase {
     String secret = "live-it-" + java.util.UUID.randomUUID();
     WebhookReceiver desk = WebhookReceiver.start(secret, 3);
     var subscribed = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + "/v1/webhooks"))
+        authorised("/v1/webhooks")
             .header("Content-Type", "application/json")
             .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new io.vertx.core.json
                 .JsonObject().put("url", desk.url()).put("secret", secret).encode())).build(),

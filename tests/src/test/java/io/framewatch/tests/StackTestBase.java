@@ -3,6 +3,8 @@ package io.framewatch.tests;
 import static org.awaitility.Awaitility.await;
 
 import io.framewatch.app.ApiClient;
+import io.framewatch.runtime.ApiKeys;
+import io.framewatch.runtime.Settings;
 import io.framewatch.app.EmbeddedKafka;
 import io.framewatch.app.Stack;
 import io.framewatch.runtime.Settings;
@@ -23,6 +25,14 @@ abstract class StackTestBase {
   /** Streams and webhook receivers run on loopback, which the guard refuses unless allowed. */
   static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
       "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8");
+  /** The key the tests call the API with (tenant "it"). */
+  static final ApiKeys.Created KEY = ApiKeys.create("it", false);
+  /** A key of another tenant, "other": it must not see the first tenant's records. */
+  static final ApiKeys.Created OTHER = ApiKeys.create("other", false);
+  /** The stack's configuration: {@link #SOURCES} and both keys. */
+  static final Map<String, String> ENV = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
+      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8",
+      Settings.API_KEYS.env(), KEY.entry() + "," + OTHER.entry());
 
   @TempDir
   static Path media;
@@ -33,12 +43,17 @@ abstract class StackTestBase {
   @BeforeAll
   static void startStack() throws Exception {
     kafka = EmbeddedKafka.start(0);
-    // the stack's ingest does not sweep: DeletionIT starts sweeping replicas of its own, which
-    // must be the ones that hold the sweeping lease
-    Map<String, String> env = new java.util.HashMap<>(SOURCES);
-    env.put(Settings.RETENTION_SWEEP_SECONDS.env(), "0");
-    stack = Stack.start(env, kafka.settings(), media, 0);
-    api = new ApiClient(stack.apiUrl());
+  /** Streams and webhook receivers run on loopback, which the guard refuses unless allowed. */
+  static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
+      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8");
+  /** The key the tests call the API with (tenant "it"). */
+  static final ApiKeys.Created KEY = ApiKeys.create("it", false);
+  /** A key of another tenant, "other": it must not see the first tenant's records. */
+  static final ApiKeys.Created OTHER = ApiKeys.create("other", false);
+  /** The stack's configuration: {@link #SOURCES} and both keys. */
+  static final Map<String, String> ENV = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
+      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8",
+      Settings.API_KEYS.env(), KEY.entry() + "," + OTHER.entry());
   }
 
   @AfterAll
@@ -49,6 +64,12 @@ abstract class StackTestBase {
     if (kafka != null) {
       kafka.close();
     }
+  }
+
+  /** A request to the stack's API with {@link #KEY}. */
+  static java.net.http.HttpRequest.Builder authorised(String pathAndQuery) {
+    return java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + pathAndQuery))
+        .header("Authorization", "Bearer " + KEY.key());
   }
 
   /** Waits until the video's verdict is FINAL or FAILED (not RUNNING or STALLED) and returns it. */

@@ -14,6 +14,7 @@ import io.framewatch.notify.NotifyConfig;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.WebhookSubscription;
+import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.DeadLetters;
 import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.TopicCatalog;
@@ -202,31 +203,36 @@ class WebhookDeliveryIT {
   @Test
   void shouldDeliverToSubscriptionsMadeThroughTheApiUntilTheyAreDeleted(@TempDir Path media)
       throws Exception {
+    ApiKeys.Created mine = ApiKeys.create("desk", false);
+    ApiKeys.Created theirs = ApiKeys.create("elsewhere", false);
     IngestApp ingest = new IngestApp(IngestConfig.fromEnv(Map.of(
         Settings.HTTP_HOST.env(), "127.0.0.1", Settings.HTTP_PORT.env(), "0",
-        Settings.MEDIA_DIR.env(), media.toString()), kafka.settings()), StageContext.local());
+        Settings.MEDIA_DIR.env(), media.toString(),
+        Settings.API_KEYS.env(), mine.entry() + "," + theirs.entry()), kafka.settings()),
+        StageContext.local());
+    String key = mine.key();
     HttpClient http = HttpClient.newHttpClient();
     try (ingest; WebhookReceiver kept = WebhookReceiver.start(null, 0);
         WebhookReceiver dropped = WebhookReceiver.start("given-secret", 0);
         NotifyApp notify = notify(null, 3)) {
       ingest.start();
       String api = "http://127.0.0.1:" + ingest.port() + "/v1/webhooks";
-      HttpResponse<String> bad = post(http, api, new JsonObject().put("url", "hooks/fw"));
+      HttpResponse<String> bad = post(http, api, key, new JsonObject().put("url", "hooks/fw"));
       assertEquals(400, bad.statusCode());
       assertEquals("'url' must be an absolute http or https URL, got 'hooks/fw'",
           new JsonObject(bad.body()).getString("error"));
 
-      HttpResponse<String> created = post(http, api, new JsonObject().put("url", kept.url())
+      HttpResponse<String> created = post(http, api, key, new JsonObject().put("url", kept.url())
           .put("description", "moderation desk"));
       assertEquals(201, created.statusCode(), created.body());
       JsonObject keptSub = new JsonObject(created.body());
       assertTrue(keptSub.getString("secret").matches("[0-9a-f]{64}"), created.body());
       kept.secret(keptSub.getString("secret"));
-      JsonObject droppedSub = new JsonObject(post(http, api, new JsonObject()
+      JsonObject droppedSub = new JsonObject(post(http, api, key, new JsonObject()
           .put("url", dropped.url()).put("secret", "given-secret")).body());
 
-      JsonObject listed = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(api))
-          .build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonObject listed = new JsonObject(http.send(authorised(api, key).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
       assertEquals(2, listed.getJsonArray("webhooks").size(), listed.encode());
       assertEquals("moderation desk", listed.getJsonArray("webhooks").getJsonObject(0)
           .getString("description"));
@@ -237,10 +243,21 @@ class WebhookDeliveryIT {
           && dropped.accepted().contains("v1#1/0"));
       assertEquals(keptSub.getString("id"), kept.calls().get(0).subscription());
 
-      URI gone = URI.create(api + "/" + droppedSub.getString("id"));
-      assertEquals(204, http.send(HttpRequest.newBuilder(gone).DELETE().build(),
+      // another tenant neither sees nor deletes them
+      String gone = api + "/" + droppedSub.getString("id");
+      JsonObject theirList = new JsonObject(http.send(authorised(api, theirs.key()).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertTrue(theirList.getJsonArray("webhooks").isEmpty(), theirList.encode());
+      HttpResponse<String> foreign = http.send(authorised(gone, theirs.key()).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> unknown = http.send(authorised(api + "/no-such-hook", theirs.key())
+          .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, foreign.statusCode(), foreign.body());
+      assertEquals(unknown.body().replace("no-such-hook", droppedSub.getString("id")),
+          foreign.body());
+      assertEquals(204, http.send(authorised(gone, key).DELETE().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(404, http.send(HttpRequest.newBuilder(gone).DELETE().build(),
+      assertEquals(404, http.send(authorised(gone, key).DELETE().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
       produce(transition("v1", 1, 1, AlertTransition.CLEARED));
       await().atMost(WAIT).until(() -> kept.accepted().contains("v1#1/1"));
@@ -249,9 +266,13 @@ class WebhookDeliveryIT {
     }
   }
 
-  private static HttpResponse<String> post(HttpClient http, String url, JsonObject body)
-      throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url))
+  private static HttpRequest.Builder authorised(String url, String key) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key);
+  }
+
+  private static HttpResponse<String> post(HttpClient http, String url, String key,
+      JsonObject body) throws Exception {
+    return http.send(authorised(url, key)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString());

@@ -49,14 +49,19 @@ final class AlertLog {
     }
   }
 
-  /** The newest {@code limit} transitions emitted at or after {@code sinceMs}, oldest first. */
-  List<Alert> recent(long sinceMs, int limit) {
+  /**
+   * The newest {@code limit} transitions emitted at or after {@code sinceMs} that {@code keep}
+   * accepts, oldest first.
+   */
+  List<Alert> recent(long sinceMs, int limit, java.util.function.Predicate<Alert> keep) {
     List<Alert> out = new ArrayList<>(Math.min(limit, 64));
     for (Map.Entry<Key, Alert> e : alerts.descendingMap().entrySet()) {
       if (out.size() == limit || e.getKey().atMs() < sinceMs) {
         break;
       }
-      out.add(e.getValue());
+      if (keep.test(e.getValue())) {
+        out.add(e.getValue());
+      }
     }
     Collections.reverse(out);
     return out;

@@ -198,7 +198,40 @@ public final class ReadView implements AutoCloseable {
   /** The newest {@code limit} alert transitions emitted at or after {@code sinceMs}, oldest first.
    */
   public List<Alert> alerts(long sinceMs, int limit) {
-    return alerts.recent(sinceMs, limit);
+    return alerts.recent(sinceMs, limit, a -> true);
+  }
+
+  /** As {@link #alerts(long, int)}, of {@code tenant}'s videos only ({@link #tenantOf(Alert)}). */
+  public List<Alert> alerts(String tenant, long sinceMs, int limit) {
+    return alerts.recent(sinceMs, limit, a -> tenant.equals(tenantOf(a)));
+  }
+
+  /**
+   * The tenant that owns a video: its verdict's {@code tenant}; empty when the view has no
+   * verdict of it or the verdict names none.
+   */
+  public String owner(String videoId) {
+    Verdict v = videos.verdict(videoId);
+    return v == null ? "" : v.getTenant();
+  }
+
+  /** An alert's tenant: its own {@code tenant}, else its video's {@link #owner}. */
+  public String tenantOf(Alert a) {
+    return a.getTenant().isEmpty() ? owner(a.getVideoId()) : a.getTenant();
+  }
+
+  /**
+   * The tenant an event belongs to: the alert's {@link #tenantOf}, or the tenant of the verdict
+   * (a deletion carries the deleted video's last one).
+   */
+  public String tenantOf(ViewEvent e) {
+    return e.kind() == ViewEvent.Kind.ALERT ? tenantOf((Alert) e.payload())
+        : ((Verdict) e.payload()).getTenant();
+  }
+
+  /** The latest verdict of every video the view holds, in no order. */
+  public Iterable<Verdict> verdicts() {
+    return videos.verdicts();
   }
 
   /** The retained events, for resuming the event stream. */

@@ -123,6 +123,12 @@ final class VideoIndex {
     byStatus.get(l.status()).remove(l.key());
   }
 
+  /** The latest verdict of a video, null when none. */
+  Verdict verdict(String videoId) {
+    VideoState s = videos.get(videoId);
+    return s == null ? null : s.verdict();
+  }
+
   VideoDetail detail(String videoId) {
     VideoState s = videos.get(videoId);
     return s == null ? null : s.detail();
@@ -142,7 +148,8 @@ final class VideoIndex {
       }
       VideoState s = videos.get(k.videoId());
       Verdict v = s == null ? null : s.verdict();
-      if (v == null || !seen.add(k.videoId())) {
+      if (v == null || (q.tenant() != null && !q.tenant().equals(v.getTenant()))
+          || !seen.add(k.videoId())) {
         continue;
       }
       if (out.size() == q.limit()) {
@@ -152,6 +159,12 @@ final class VideoIndex {
       last = k;
     }
     return new VideoPage(out, null);
+  }
+
+  /** The latest verdict of every video, in no order (usage totals). */
+  Iterable<Verdict> verdicts() {
+    return () -> videos.values().stream().map(VideoState::verdict)
+        .filter(java.util.Objects::nonNull).iterator();
   }
 
   /** Videos with a verdict. */

@@ -10,8 +10,10 @@ import io.framewatch.proto.VerdictStatus;
  * @param sinceMs only videos whose verdict was updated at or after this wall time (ms)
  * @param limit videos per page, at least 1
  * @param cursor the {@code next} of the previous page (same filters), null for the first page
+ * @param tenant only the videos of this tenant ({@code Verdict.tenant}); null for every tenant's
  */
-public record VideoQuery(VerdictStatus status, long sinceMs, int limit, String cursor) {
+public record VideoQuery(VerdictStatus status, long sinceMs, int limit, String cursor,
+    String tenant) {
   /** Validates the query. */
   public VideoQuery {
     if (limit < 1) {
@@ -21,5 +23,10 @@ public record VideoQuery(VerdictStatus status, long sinceMs, int limit, String c
         || status == VerdictStatus.UNRECOGNIZED) {
       throw new IllegalArgumentException("status must be RUNNING, FINAL, FAILED or STALLED");
     }
+  }
+
+  /** A query of every tenant's videos. */
+  public VideoQuery(VerdictStatus status, long sinceMs, int limit, String cursor) {
+    this(status, sinceMs, limit, cursor, null);
   }
 }

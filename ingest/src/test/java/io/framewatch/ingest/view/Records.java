@@ -12,6 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Records as the view's reader hands them over, for feeding a detached view. */
 public final class Records {
+  /** The tenant the {@link #verdict verdicts} belong to. */
+  public static final String TENANT = "acme";
+
   private Records() {}
 
   /** A record of {@code topic} at partition/offset with key and value (null: a tombstone). */
@@ -21,10 +24,15 @@ public final class Records {
         key.getBytes(StandardCharsets.UTF_8), m == null ? null : m.toByteArray());
   }
 
-  /** A verdict of {@code id} in {@code status}, updated at {@code updatedMs}. */
+  /** A verdict of {@code id} in {@code status}, updated at {@code updatedMs}, of {@link #TENANT}. */
   public static Verdict verdict(String id, VerdictStatus status, long updatedMs) {
+    return verdict(id, status, updatedMs, TENANT);
+  }
+
+  /** A verdict of {@code tenant}'s video {@code id}. */
+  public static Verdict verdict(String id, VerdictStatus status, long updatedMs, String tenant) {
     return Verdict.newBuilder().setVideoId(id).setStatus(status).setFileName(id + ".mp4")
-        .setFirstEventMs(updatedMs - 1000).setUpdatedMs(updatedMs).build();
+        .setFirstEventMs(updatedMs - 1000).setUpdatedMs(updatedMs).setTenant(tenant).build();
   }
 
   /** The {@code sequence}-th transition of alert {@code id}#n. */

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.framewatch.app.ApiClient;
+import io.framewatch.runtime.ApiKeys;
+import io.framewatch.runtime.Settings;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -55,6 +57,8 @@ final class Fleet implements AutoCloseable {
     env.put("FRAMEWATCH_SR_MODEL", "ncnet-x3");
     env.put("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8"); // streams are served on loopback
     env.put("FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8"); // and so are webhook receivers
+    ApiKeys.Created key = ApiKeys.create("fleet", false);
+    env.put(Settings.API_KEYS.env(), key.entry());
     env.putAll(extraEnv);
     for (String s : STAGES) {
       stages.put(s, start(s));
@@ -62,7 +66,7 @@ final class Fleet implements AutoCloseable {
     for (StageProcess p : stages.values()) {
       p.awaitReady(START);
     }
-    api = new ApiClient("http://127.0.0.1:" + http);
+    api = new ApiClient("http://127.0.0.1:" + http, key.key());
   }
 
   static int freePort() throws Exception {
