@@ -126,6 +126,13 @@ public final class ApiClient {
     return new Response(r.statusCode(), parse(r));
   }
 
+  /** {@code DELETE} of a path, e.g. {@code /v1/videos/ID}. */
+  public Response delete(String path) throws IOException, InterruptedException {
+    HttpRequest req = request(path).timeout(Duration.ofSeconds(30)).DELETE().build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), parse(r));
+  }
+
   /**
    * Opens {@code GET /v1/events}: verdict and alert events as they happen.
    *

@@ -59,7 +59,8 @@ public final class IngestApp implements Stage {
     }
     vertx = Vertx.vertx();
     try {
-      IngestVerticle verticle = new IngestVerticle(cfg, producer, view, Quota.NONE,
+      IngestVerticle verticle = new IngestVerticle(cfg, producer, view,
+          Quota.of(new TenantLimits(cfg.tenants()), view), deletion,
           ReadApi.HEARTBEAT_MS);
       this.verticle = verticle;
       vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()

@@ -5,6 +5,7 @@ import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.runtime.Settings;
+import io.framewatch.runtime.TenantPolicies;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,10 +23,13 @@ import java.util.Map;
  * @param retention how long finished videos are kept
  * @param keys the API keys ({@link Settings#API_KEYS}, {@link Settings#API_KEY_FILE}); at least
  *     one
+ * @param tenants each tenant's limits and retention ({@link Settings#TENANT_LIMITS})
+ * @param webhookGuard which receivers webhooks may name ({@link Settings#WEBHOOK_ALLOW})
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
     long maxUploadBytes, ViewLimits view, Path cacheDir,
-    OutboundGuard guard, RetentionPolicy retention, ApiKeys keys) {
+    OutboundGuard guard, RetentionPolicy retention, ApiKeys keys, TenantPolicies tenants,
+    OutboundGuard webhookGuard) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -49,12 +53,13 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
         ViewLimits.fromEnv(env),
         io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
-        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env));
+        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env),
+        TenantPolicies.fromEnv(env), OutboundGuard.fromEnv(env, Settings.WEBHOOK_ALLOW));
   }
 
   /** These settings with another retention policy. */
   public IngestConfig withRetention(RetentionPolicy policy) {
     return new IngestConfig(kafka, host, port, mediaDir, maxUploadBytes, view, cacheDir, guard,
-        policy, keys);
+        policy, keys, tenants, webhookGuard);
   }
 }

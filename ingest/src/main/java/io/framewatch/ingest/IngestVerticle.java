@@ -23,6 +23,7 @@ public final class IngestVerticle extends VerticleBase {
   private final Producer<byte[], byte[]> producer;
   private final ReadView view;
   private final Quota quota;
+  private final VideoDeletion deletion;
   private final long heartbeatMs;
   private HttpServer server;
   private Router router;
@@ -31,10 +32,12 @@ public final class IngestVerticle extends VerticleBase {
 
   /**
    * @param quota per-tenant limits of uploads and streams
+   * @param deletion what {@code DELETE /v1/videos/{id}} deletes with
    * @param heartbeatMs interval of the event stream's keep-alive comment
    */
   IngestVerticle(IngestConfig cfg, Producer<byte[], byte[]> producer, ReadView view, Quota quota,
-      long heartbeatMs) {
+      VideoDeletion deletion, long heartbeatMs) {
+    this.deletion = deletion;
     this.cfg = cfg;
     this.producer = producer;
     this.view = view;
@@ -49,7 +52,7 @@ public final class IngestVerticle extends VerticleBase {
     ApiKeyAuth auth = new ApiKeyAuth(cfg.keys());
     UploadRoutes uploads = new UploadRoutes(vertx, media, jobs, quota);
     StreamRoutes streams = new StreamRoutes(vertx, producer, cfg.guard(), jobs, view, quota);
-    webhooks = new WebhookRoutes(vertx, producer, cfg.kafka());
+    webhooks = new WebhookRoutes(vertx, producer, cfg.kafka(), cfg.webhookGuard());
     readApi = new ReadApi(vertx, view, jobs, heartbeatMs);
     SessionRoutes session = new SessionRoutes(auth);
     TenantRoutes tenants = new TenantRoutes(view, cfg.keys().tenants());
@@ -62,7 +65,7 @@ public final class IngestVerticle extends VerticleBase {
         Map.entry("submitVideo", uploads::submit),
         Map.entry("listVideos", readApi.videos::list),
         Map.entry("getVideo", readApi.videos::detail),
-        Map.entry("deleteVideo", readApi.videos::delete),
+        Map.entry("deleteVideo", ctx -> readApi.videos.delete(ctx, deletion)),
         Map.entry("startStream", streams::startStream),
         Map.entry("getStream", readApi.videos::detail),
         Map.entry("stopStream", streams::stopStream),

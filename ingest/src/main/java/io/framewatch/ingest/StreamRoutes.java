@@ -84,17 +84,17 @@ final class StreamRoutes {
         .setFileName(url).setSubmittedAtMs(System.currentTimeMillis()).setDetectSampling(policy)
         .setTenant(caller.tenant()).build();
     vertx.executeBlocking(() -> {
-      Optional<String> over = quota.refuse(caller, new Quota.Request(true, 0));
+      Optional<TenantLimits.Refusal> over = quota.refuse(caller, new Quota.Request(true, 0));
       if (over.isPresent()) {
         return over;
       }
       jobs.publish(job, Accepted.newBuilder().setFileName(url).setLive(true));
-      return Optional.<String>empty();
+      return Optional.<TenantLimits.Refusal>empty();
     }).onComplete(r -> {
       if (r.failed()) {
         ApiErrors.send(ctx, 503, "could not queue the stream: " + r.cause().getMessage());
       } else if (r.result().isPresent()) {
-        ApiErrors.send(ctx, 429, r.result().get());
+        Quota.answer(ctx, r.result().get());
       } else {
         LOG.info("accepted stream {} of {} ({})", id, caller.tenant(), url);
         ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);

@@ -1,14 +1,10 @@
 package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ReadView;
-import io.framewatch.proto.Verdict;
-import io.framewatch.proto.VerdictStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code GET /v1/tenants} for admin keys: per tenant, its videos (with a verdict), live streams
@@ -26,20 +22,6 @@ final class TenantRoutes {
     this.tenants = List.copyOf(tenants);
   }
 
-  /** One tenant's totals. */
-  private static final class Usage {
-    long videos;
-    long liveStreams;
-    long storedBytes;
-    long alertsOpen;
-
-    JsonObject json(String tenant) {
-      return new JsonObject().put("tenant", tenant).put("videos", videos)
-          .put("liveStreams", liveStreams).put("storedBytes", storedBytes)
-          .put("alertsOpen", alertsOpen);
-    }
-  }
-
   void list(RoutingContext ctx) {
     if (!ApiKeyAuth.principal(ctx).admin()) {
       ApiErrors.notFound(ctx);
@@ -50,32 +32,8 @@ final class TenantRoutes {
     }
     ReadApi.respondOffLoop(ctx, () -> {
       JsonArray out = new JsonArray();
-      usage().forEach((tenant, u) -> out.add(u.json(tenant)));
+      TenantUsage.of(view.verdicts(), tenants).forEach((tenant, u) -> out.add(u.json(tenant)));
       return new JsonObject().put("tenants", out).encode();
     }, null);
-  }
-
-  /** Totals by tenant name; verdicts without a tenant are not counted. */
-  private Map<String, Usage> usage() {
-    Map<String, Usage> by = new TreeMap<>();
-    tenants.forEach(t -> by.put(t, new Usage()));
-    for (Verdict v : view.verdicts()) {
-      if (v.getTenant().isEmpty()) {
-        continue;
-      }
-      Usage u = by.computeIfAbsent(v.getTenant(), t -> new Usage());
-      u.videos++;
-      boolean running = v.getStatus() == VerdictStatus.RUNNING
-          || v.getStatus() == VerdictStatus.STALLED
-          || v.getStatus() == VerdictStatus.VERDICT_STATUS_UNSPECIFIED;
-      if (v.getLive() && running) {
-        u.liveStreams++;
-      }
-      u.storedBytes += v.getStoredBytes();
-      if (v.getAlertOpen()) {
-        u.alertsOpen++;
-      }
-    }
-    return by;
   }
 }

@@ -67,6 +67,8 @@ final class UploadRoutes {
       if (r.failed()) {
         LOG.warn("upload {} failed: {}", up.fileName(), r.cause().toString());
         ApiErrors.send(ctx, 503, "could not queue the video: " + r.cause().getMessage());
+      } else if (r.result() instanceof OverLimit no) {
+        Quota.answer(ctx, no.refusal());
       } else if (r.result() instanceof Refused no) {
         ApiErrors.send(ctx, no.status(), no.reason());
       } else {
@@ -79,11 +81,13 @@ final class UploadRoutes {
     });
   }
 
-  private sealed interface Outcome permits Queued, Refused {}
+  private sealed interface Outcome permits Queued, Refused, OverLimit {}
 
   private record Queued(String videoId) implements Outcome {}
 
   private record Refused(int status, String reason) implements Outcome {}
+
+  private record OverLimit(TenantLimits.Refusal refusal) implements Outcome {}
 
   private Outcome accept(Principal caller, FileUpload up, VideoJob.Builder job) throws Exception {
     Path tmp = Path.of(up.uploadedFileName());
@@ -96,9 +100,10 @@ final class UploadRoutes {
       return new Refused(415, "not a video: '" + up.fileName() + "' looks like "
           + ContainerSniffer.describe(head) + ", not a video container");
     }
-    Optional<String> over = quota.refuse(caller, new Quota.Request(false, up.size()));
+    Optional<TenantLimits.Refusal> over = quota.refuse(caller,
+        new Quota.Request(false, up.size()));
     if (over.isPresent()) {
-      return new Refused(429, over.get());
+      return new OverLimit(over.get());
     }
     String id = UUID.randomUUID().toString();
     Path stored = media.keep(tmp, id, container.get());

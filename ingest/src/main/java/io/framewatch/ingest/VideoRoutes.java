@@ -6,6 +6,7 @@ import io.framewatch.ingest.view.VideoPage;
 import io.framewatch.ingest.view.VideoQuery;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
+import io.framewatch.runtime.ApiKeys.Principal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -88,14 +89,30 @@ final class VideoRoutes {
   }
 
   /**
-   * {@code DELETE /v1/videos/{id}}: another tenant's or an unknown id is 404; deletion itself is
-   * not built yet (501).
+   * {@code DELETE /v1/videos/{id}}: another tenant's or an unknown id is 404; the caller's video
+   * is deleted by {@code deletion} (files now, the verdict's tombstone through the sink) and the
+   * answer is 202 with what was removed.
    */
-  void delete(RoutingContext ctx) {
+  void delete(RoutingContext ctx, VideoDeletion deletion) {
     String id = ctx.pathParam("id");
-    if (owners.refuseUnlessOwned(ctx, id, "no video with id " + id)) {
+    String notFound = "no video with id " + id;
+    if (owners.refuseUnlessOwned(ctx, id, notFound)) {
       return;
     }
-    ApiErrors.send(ctx, 501, "deleting videos is not built yet");
+    Principal caller = ApiKeyAuth.principal(ctx);
+    ctx.vertx().executeBlocking(() -> deletion.delete(id, caller.tenant(),
+        VideoDeletion.Reason.REQUEST, caller.keyId()), false).onComplete(r -> {
+          if (r.failed()) {
+            ApiErrors.send(ctx, 503, "could not delete the video: " + r.cause().getMessage());
+          } else if (!r.result().existed()) {
+            ApiErrors.send(ctx, 404, notFound);
+          } else {
+            jobs.forget(id);
+            ctx.response().setStatusCode(202);
+            ctx.json(new JsonObject().put("videoId", id).put("status", "DELETED")
+                .put("filesRemoved", r.result().filesRemoved())
+                .put("bytesRemoved", r.result().bytesRemoved()));
+          }
+        });
   }
 }

@@ -3,6 +3,7 @@ package io.framewatch.ingest;
 import io.framewatch.proto.WebhookSubscription;
 import io.framewatch.runtime.CompactedView;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.OutboundGuard;
 import io.framewatch.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -46,7 +47,12 @@ final class WebhookRoutes implements AutoCloseable {
   private boolean closed;
 
   /** Follows the webhooks topic from the first request that reads it on. */
-  WebhookRoutes(Vertx vertx, Producer<byte[], byte[]> producer, KafkaSettings kafka) {
+  /** Which receivers may be subscribed ({@link io.framewatch.runtime.Settings#WEBHOOK_ALLOW}). */
+  private final OutboundGuard guard;
+
+  WebhookRoutes(Vertx vertx, Producer<byte[], byte[]> producer, KafkaSettings kafka,
+      OutboundGuard guard) {
+    this.guard = guard;
     this.vertx = vertx;
     this.producer = producer;
     this.kafka = kafka;
@@ -77,8 +83,15 @@ final class WebhookRoutes implements AutoCloseable {
       ApiErrors.send(ctx, 400, e.getMessage());
       return;
     }
-    vertx.executeBlocking(() -> producer.send(Topics.WEBHOOKS.record(sub.getId(), sub))
-        .get(30, TimeUnit.SECONDS)).onComplete(r -> {
+    vertx.executeBlocking(() -> {
+      // the receiver must be an address notify may reach (it checks again before every attempt)
+      guard.check(java.net.URI.create(sub.getUrl()).getHost());
+      return producer.send(Topics.WEBHOOKS.record(sub.getId(), sub)).get(30, TimeUnit.SECONDS);
+    }).onComplete(r -> {
+          if (r.failed() && r.cause() instanceof OutboundGuard.Refused refused) {
+            ApiErrors.send(ctx, 400, "'url': " + refused.getMessage());
+            return;
+          }
           if (r.failed()) {
             ApiErrors.send(ctx, 503, "could not store the subscription: "
                 + r.cause().getMessage());

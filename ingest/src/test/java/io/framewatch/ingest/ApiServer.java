@@ -3,6 +3,7 @@ package io.framewatch.ingest;
 import io.framewatch.ingest.view.ReadView;
 import io.framewatch.ingest.view.Records;
 import io.framewatch.runtime.ApiKeys;
+import io.framewatch.runtime.VideoFiles;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.runtime.OutboundGuard;
 import io.vertx.core.Vertx;
@@ -44,6 +45,13 @@ final class ApiServer implements AutoCloseable {
   /** As above; stream URLs may reach what {@code guard} allows. */
   ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
       OutboundGuard guard) throws Exception {
+    this(vertx, view, media, maxUploadBytes, heartbeatMs, guard,
+        io.framewatch.runtime.TenantPolicies.parse(null));
+  }
+
+  /** As above, with the tenants' limits {@code tenants}, counted from {@code view}. */
+  ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
+      OutboundGuard guard, io.framewatch.runtime.TenantPolicies tenants) throws Exception {
     this.vertx = vertx;
     ApiKeys.Created a = ApiKeys.create(Records.TENANT, false);
     ApiKeys.Created b = ApiKeys.create("globex", false);
@@ -55,8 +63,9 @@ final class ApiServer implements AutoCloseable {
         new io.framewatch.ingest.view.ViewLimits(100, 100, 100, 100),
         media.resolve("cache"), guard,
         new RetentionPolicy(java.time.Duration.ZERO, RetentionPolicy.KEEP_FOREVER),
-        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()));
-    verticle = new IngestVerticle(cfg, producer, view, Quota.NONE, heartbeatMs);
+        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()), tenants, guard);
+    verticle = new IngestVerticle(cfg, producer, view, Quota.of(new TenantLimits(tenants), view),
+        new VideoDeletion(new VideoFiles(media), producer, view, "test/ingest"), heartbeatMs);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
   }

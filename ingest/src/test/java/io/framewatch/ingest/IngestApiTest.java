@@ -241,12 +241,88 @@ class IngestApiTest {
       assertEquals(unknown.bodyAsString().replace("nope", "vg"), foreign.bodyAsString());
     }
     assertEquals(200, call(HttpMethod.GET, "/v1/videos/vg", server.otherKey).statusCode());
-    assertEquals(501, call(HttpMethod.DELETE, "/v1/videos/va", server.key).statusCode(),
-        "the owner reaches the (not yet built) deletion");
     JsonArray mine = call(HttpMethod.GET, "/v1/videos", server.key).bodyAsJsonObject()
         .getJsonArray("videos");
     assertEquals(1, mine.size());
     assertEquals("va", mine.getJsonObject(0).getString("videoId"));
+    assertTrue(server.producer.history().isEmpty(), "nothing was deleted");
+  }
+
+  @Test
+  void shouldRefuseAWebhookWhoseReceiverIsARefusedAddressAndStoreAnAllowedOneForTheTenant()
+      throws Exception {
+    for (String url : new String[] {"http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:9000/hook", "http://10.1.2.3/hook"}) {
+      HttpResponse<Buffer> r = request(HttpMethod.POST, "/v1/webhooks", server.key)
+          .sendJsonObject(new JsonObject().put("url", url)).await();
+      assertEquals(400, r.statusCode(), url + ": " + r.bodyAsString());
+      assertTrue(error(r).startsWith("'url': "), error(r));
+    }
+    assertTrue(server.producer.history().isEmpty(), "nothing stored");
+    HttpResponse<Buffer> ok = request(HttpMethod.POST, "/v1/webhooks", server.key)
+        .sendJsonObject(new JsonObject().put("url", "http://127.0.0.1:9000/hook")).await();
+    assertEquals(201, ok.statusCode(), ok.bodyAsString() + " (loopback is allowed here)");
+    assertEquals("acme", io.framewatch.proto.WebhookSubscription.parseFrom(
+        server.producer.history().get(0).value()).getTenant());
+  }
+
+  @Test
+  void shouldDeleteTheOwnersVideoFilesAndPublishTheAuditEvent() throws Exception {
+    apply(Topics.VERDICTS, "va", verdict("va", VerdictStatus.FINAL, 100));
+    Path upload = Files.createDirectories(media.resolve("videos")).resolve("va.mp4");
+    Files.write(upload, new byte[1234]);
+    HttpResponse<Buffer> r = call(HttpMethod.DELETE, "/v1/videos/va", server.key);
+    assertEquals(202, r.statusCode(), r.bodyAsString());
+    assertEquals(new JsonObject().put("videoId", "va").put("status", "DELETED")
+        .put("filesRemoved", 1).put("bytesRemoved", 1234), r.bodyAsJsonObject());
+    assertTrue(Files.notExists(upload));
+    assertEquals(1, server.producer.history().size(), "a finished video needs no stop");
+    VideoEvent audit = VideoEvent.parseFrom(server.producer.history().get(0).value());
+    assertEquals("va", audit.getVideoId());
+    assertEquals("request", audit.getDeleted().getReason());
+    assertEquals("acme", audit.getDeleted().getTenant());
+    assertEquals(server.key.substring(0, 12), audit.getDeleted().getBy(), "the key's id");
+    assertEquals(1234, audit.getDeleted().getBytesRemoved());
+  }
+
+  @Test
+  void shouldAnswer429WithRetryAfterAtATenantsLimits(Vertx vertx) throws Exception {
+    apply(Topics.VERDICTS, "big", verdict("big", VerdictStatus.FINAL, 100).toBuilder()
+        .setStoredBytes(900_000).build());
+    try (ApiServer limited = new ApiServer(vertx, view, media, MAX_UPLOAD, 60_000,
+        io.framewatch.runtime.OutboundGuard.of("127.0.0.0/8"),
+        io.framewatch.runtime.TenantPolicies.parse("acme: uploads=1 streams=0 stored=1MB"))) {
+      java.util.function.Function<MultipartForm, HttpResponse<Buffer>> post = form ->
+          client.request(HttpMethod.POST, limited.port(), "127.0.0.1", "/v1/videos")
+              .bearerTokenAuthentication(limited.key).sendMultipartForm(form).await();
+      HttpResponse<Buffer> first = post.apply(MultipartForm.create()
+          .binaryFileUpload("file", "a.mp4", video(4096).toString(), "video/mp4"));
+      assertEquals(202, first.statusCode(), first.bodyAsString());
+      HttpResponse<Buffer> second = post.apply(MultipartForm.create()
+          .binaryFileUpload("file", "b.mp4", video(2048).toString(), "video/mp4"));
+      assertEquals(429, second.statusCode(), second.bodyAsString());
+      assertTrue(error(second).contains("1 uploads per minute"), error(second));
+      long wait = Long.parseLong(second.getHeader("Retry-After"));
+      assertTrue(wait >= 1 && wait <= 60, "seconds until the first upload leaves the minute: "
+          + wait);
+      HttpResponse<Buffer> stored = post.apply(MultipartForm.create()
+          .binaryFileUpload("file", "c.mp4", video(200_000).toString(), "video/mp4"));
+      assertEquals(429, stored.statusCode(), stored.bodyAsString());
+      assertTrue(error(stored).contains("would exceed"), error(stored));
+      assertEquals("60", stored.getHeader("Retry-After"));
+      HttpResponse<Buffer> stream = client.request(HttpMethod.POST, limited.port(), "127.0.0.1",
+          "/v1/streams").bearerTokenAuthentication(limited.key)
+          .sendJsonObject(new JsonObject().put("url", "rtsp://127.0.0.1:8554/cam")).await();
+      assertEquals(429, stream.statusCode(), stream.bodyAsString());
+      assertEquals("60", stream.getHeader("Retry-After"));
+      assertTrue(error(stream).contains("its limit is 0"), error(stream));
+      HttpResponse<Buffer> other = client.request(HttpMethod.POST, limited.port(), "127.0.0.1",
+          "/v1/videos").bearerTokenAuthentication(limited.otherKey).sendMultipartForm(
+              MultipartForm.create().binaryFileUpload("file", "d.mp4", video(1024).toString(),
+                  "video/mp4")).await();
+      assertEquals(202, other.statusCode(), "another tenant has its own limits");
+      assertEquals(2, limited.producer.history().size() / 2, "two jobs queued, no more");
+    }
   }
 
   @Test

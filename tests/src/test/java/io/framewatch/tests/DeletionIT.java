@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
+import io.framewatch.app.ApiClient;
 import io.framewatch.ingest.IngestApp;
 import io.framewatch.ingest.IngestConfig;
 import io.framewatch.ingest.RetentionPolicy;
@@ -81,18 +82,24 @@ class DeletionIT extends StackTestBase {
     Files.write(crop, new byte[321]); // no stage writes evidence yet; its place is reserved
     assertTrue(listed(id));
 
-    VideoDeletion.Result r = stackIngest().deletion().delete(id, "", VideoDeletion.Reason.REQUEST,
-        "key-1");
+    ApiClient other = new ApiClient(stack.apiUrl(), OTHER.key());
+    assertEquals(404, other.delete("/v1/videos/" + id).status(), "another tenant's id is unknown");
+    assertTrue(Files.exists(upload), "and nothing of it was removed");
 
-    assertEquals(new VideoDeletion.Result(true, 2, uploadBytes + 321), r);
+    ApiClient.Response r = api.delete("/v1/videos/" + id);
+
+    assertEquals(202, r.status(), r.body().encode());
+    assertEquals(new JsonObject().put("videoId", id).put("status", "DELETED")
+        .put("filesRemoved", 2).put("bytesRemoved", uploadBytes + 321), r.body());
     assertFalse(Files.exists(upload), "the upload is gone");
     assertFalse(Files.exists(media.resolve("evidence").resolve(id)), "its evidence too");
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       List<byte[]> vs = verdictRecords(id);
       return !vs.isEmpty() && vs.get(vs.size() - 1) == null;
     });
-    assertEquals(List.of(Deleted.newBuilder().setTenant("").setReason("request").setBy("key-1")
-        .setFilesRemoved(2).setBytesRemoved(uploadBytes + 321).build()), audits(id));
+    assertEquals(List.of(Deleted.newBuilder().setTenant("it").setReason("request")
+        .setBy(KEY.key().substring(0, 12)).setFilesRemoved(2).setBytesRemoved(uploadBytes + 321)
+        .build()), audits(id));
     await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/videos/" + id).status() == 404);
     assertFalse(listed(id), "the listing forgets it");
 
@@ -109,8 +116,9 @@ class DeletionIT extends StackTestBase {
         () -> verdictRecords(id).size() == records && api.get("/v1/videos/" + id).status() == 404);
     assertNull(verdictRecords(id).get(records - 1), "the tombstone is still the last word");
 
-    assertEquals(new VideoDeletion.Result(false, 0, 0), stackIngest().deletion().delete(id, "",
-        VideoDeletion.Reason.REQUEST, "key-1"), "deleting again finds nothing");
+    assertEquals(404, api.delete("/v1/videos/" + id).status(), "deleting again finds nothing");
+    assertEquals(new VideoDeletion.Result(false, 0, 0), stackIngest().deletion().delete(id, "it",
+        VideoDeletion.Reason.REQUEST, "key-1"), "nor does the service");
     assertEquals(1, audits(id).size(), "and audits nothing");
   }
 
@@ -147,7 +155,8 @@ class DeletionIT extends StackTestBase {
     Replica(RetentionPolicy policy) throws Exception {
       app = new IngestApp(IngestConfig.fromEnv(Map.of(
           Settings.HTTP_HOST.env(), "127.0.0.1", Settings.HTTP_PORT.env(), "0",
-          Settings.MEDIA_DIR.env(), media.toString()), kafka.settings()).withRetention(policy),
+          Settings.MEDIA_DIR.env(), media.toString(), Settings.API_KEYS.env(), KEY.entry()),
+          kafka.settings()).withRetention(policy),
           StageContext.local());
       app.start();
     }
