@@ -43,17 +43,8 @@ abstract class StackTestBase {
   @BeforeAll
   static void startStack() throws Exception {
     kafka = EmbeddedKafka.start(0);
-  /** Streams and webhook receivers run on loopback, which the guard refuses unless allowed. */
-  static final Map<String, String> SOURCES = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
-      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8");
-  /** The key the tests call the API with (tenant "it"). */
-  static final ApiKeys.Created KEY = ApiKeys.create("it", false);
-  /** A key of another tenant, "other": it must not see the first tenant's records. */
-  static final ApiKeys.Created OTHER = ApiKeys.create("other", false);
-  /** The stack's configuration: {@link #SOURCES} and both keys. */
-  static final Map<String, String> ENV = Map.of("FRAMEWATCH_SOURCE_ALLOW", "127.0.0.0/8",
-      "FRAMEWATCH_WEBHOOK_ALLOW", "127.0.0.0/8",
-      Settings.API_KEYS.env(), KEY.entry() + "," + OTHER.entry());
+    stack = Stack.start(ENV, kafka.settings(), media, 0);
+    api = new ApiClient(stack.apiUrl(), KEY.key());
   }
 
   @AfterAll
