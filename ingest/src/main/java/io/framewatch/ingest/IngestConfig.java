@@ -18,14 +18,15 @@ import java.util.Map;
  * @param maxUploadBytes larger uploads are refused with 413
  * @param view what the API's read view keeps in memory
  * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
- * @param guard which hosts stream URLs may name ({@link Settings#SOURCE_ALLOW})
+ * @param guard which hosts stream URLs and URLs to fetch may name ({@link Settings#SOURCE_ALLOW})
  * @param retention how long finished videos are kept
  * @param keys the API keys ({@link Settings#API_KEYS}, {@link Settings#API_KEY_FILE}); at least
  *     one
+ * @param intake what a fetch of a URL intake may take (size, timeouts, progress interval)
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
     long maxUploadBytes, ViewLimits view, Path cacheDir,
-    OutboundGuard guard, RetentionPolicy retention, ApiKeys keys) {
+    OutboundGuard guard, RetentionPolicy retention, ApiKeys keys, UrlIntake.Limits intake) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -49,12 +50,13 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
         Path.of(Settings.MEDIA_DIR.read(env)), Settings.MAX_UPLOAD_MB.read(env) * 1024 * 1024,
         ViewLimits.fromEnv(env),
         io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
-        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env));
+        OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env),
+        UrlIntake.Limits.fromEnv(env));
   }
 
   /** These settings with another retention policy. */
   public IngestConfig withRetention(RetentionPolicy policy) {
     return new IngestConfig(kafka, host, port, mediaDir, maxUploadBytes, view, cacheDir, guard,
-        policy, keys);
+        policy, keys, intake);
   }
 }

@@ -44,6 +44,14 @@ final class ApiServer implements AutoCloseable {
   /** As above; stream URLs may reach what {@code guard} allows. */
   ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
       OutboundGuard guard) throws Exception {
+    this(vertx, view, media, maxUploadBytes, heartbeatMs, guard, new UrlIntake.Limits(
+        maxUploadBytes, 5000, 5000, 20_000, UrlIntake.Limits.PROGRESS_BYTES,
+        UrlIntake.Limits.PROGRESS_MS));
+  }
+
+  /** As above; URL intakes fetch within {@code intake}. */
+  ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
+      OutboundGuard guard, UrlIntake.Limits intake) throws Exception {
     this.vertx = vertx;
     ApiKeys.Created a = ApiKeys.create(Records.TENANT, false);
     ApiKeys.Created b = ApiKeys.create("globex", false);
@@ -55,7 +63,7 @@ final class ApiServer implements AutoCloseable {
         new io.framewatch.ingest.view.ViewLimits(100, 100, 100, 100),
         media.resolve("cache"), guard,
         new RetentionPolicy(java.time.Duration.ZERO, RetentionPolicy.KEEP_FOREVER),
-        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()));
+        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()), intake);
     verticle = new IngestVerticle(cfg, producer, view, Quota.NONE, heartbeatMs);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
