@@ -19,17 +19,18 @@ import java.util.Map;
  * @param maxUploadBytes larger uploads are refused with 413
  * @param view what the API's read view keeps in memory
  * @param cacheDir the framewatch cache (the dashboard's chart library is fetched into it)
- * @param guard which hosts stream URLs may name ({@link Settings#SOURCE_ALLOW})
+ * @param guard which hosts stream URLs and URLs to fetch may name ({@link Settings#SOURCE_ALLOW})
  * @param retention how long finished videos are kept
  * @param keys the API keys ({@link Settings#API_KEYS}, {@link Settings#API_KEY_FILE}); at least
  *     one
  * @param tenants each tenant's limits and retention ({@link Settings#TENANT_LIMITS})
  * @param webhookGuard which receivers webhooks may name ({@link Settings#WEBHOOK_ALLOW})
+ * @param intake what a fetch of a URL intake may take (size, timeouts, progress interval)
  */
 public record IngestConfig(KafkaSettings kafka, String host, int port, Path mediaDir,
     long maxUploadBytes, ViewLimits view, Path cacheDir,
     OutboundGuard guard, RetentionPolicy retention, ApiKeys keys, TenantPolicies tenants,
-    OutboundGuard webhookGuard) {
+    OutboundGuard webhookGuard, UrlIntake.Limits intake) {
 
   /** Validates the settings. */
   public IngestConfig {
@@ -54,12 +55,13 @@ public record IngestConfig(KafkaSettings kafka, String host, int port, Path medi
         ViewLimits.fromEnv(env),
         io.framewatch.inference.ModelStore.of(Settings.CACHE.read(env, null), null).cacheDir(),
         OutboundGuard.fromEnv(env), RetentionPolicy.fromEnv(env), ApiKeys.fromEnv(env),
-        TenantPolicies.fromEnv(env), OutboundGuard.fromEnv(env, Settings.WEBHOOK_ALLOW));
+        TenantPolicies.fromEnv(env), OutboundGuard.fromEnv(env, Settings.WEBHOOK_ALLOW),
+        UrlIntake.Limits.fromEnv(env));
   }
 
   /** These settings with another retention policy. */
   public IngestConfig withRetention(RetentionPolicy policy) {
     return new IngestConfig(kafka, host, port, mediaDir, maxUploadBytes, view, cacheDir, guard,
-        policy, keys, tenants, webhookGuard);
+        policy, keys, tenants, webhookGuard, intake);
   }
 }

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.Producer;
  * The HTTP API, wired: the OpenAPI document's operations ({@link ApiRouter}) served by the route
  * handlers ({@link UploadRoutes}, {@link ReadApi}, {@link StreamRoutes}, {@link WebhookRoutes},
  * {@link SessionRoutes}, {@link TenantRoutes}) over the {@link MediaStore} and the
- * {@link JobPublisher}. Blocking work (file checks, Kafka acknowledgements) runs on the worker
+ * {@link JobPublisher}; URL intakes download in the background ({@link UrlDownloads}), and
+ * stopping fails those still running. Blocking work (file checks, Kafka acknowledgements) runs on the worker
  * pool, never on the event loop.
  */
 public final class IngestVerticle extends VerticleBase {
@@ -29,6 +30,7 @@ public final class IngestVerticle extends VerticleBase {
   private Router router;
   private WebhookRoutes webhooks;
   private ReadApi readApi;
+  private UrlDownloads downloads;
 
   /**
    * @param quota per-tenant limits of uploads and streams
@@ -50,7 +52,9 @@ public final class IngestVerticle extends VerticleBase {
     MediaStore media = new MediaStore(cfg.mediaDir()).create();
     JobPublisher jobs = new JobPublisher(producer);
     ApiKeyAuth auth = new ApiKeyAuth(cfg.keys());
-    UploadRoutes uploads = new UploadRoutes(vertx, media, jobs, quota);
+    downloads = new UrlDownloads(vertx, media, jobs,
+        new UrlIntake(vertx, cfg.guard(), cfg.intake()));
+    UploadRoutes uploads = new UploadRoutes(vertx, media, jobs, quota, cfg.guard(), downloads);
     StreamRoutes streams = new StreamRoutes(vertx, producer, cfg.guard(), jobs, view, quota);
     webhooks = new WebhookRoutes(vertx, producer, cfg.kafka(), cfg.webhookGuard());
     readApi = new ReadApi(vertx, view, jobs, heartbeatMs);
@@ -89,11 +93,12 @@ public final class IngestVerticle extends VerticleBase {
     if (readApi != null) {
       readApi.close();
     }
-    return webhooks == null ? Future.succeededFuture()
+    Future<Void> fetches = downloads == null ? Future.succeededFuture() : downloads.close();
+    return fetches.compose(v -> webhooks == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           webhooks.close();
           return null;
-        });
+        }));
   }
 
   /** The bound port (useful when the configured port was 0). */

@@ -14,8 +14,10 @@ import org.apache.kafka.clients.producer.Producer;
  * Queues jobs: the {@link Accepted} event on {@code video.events}, then the {@link VideoJob} on
  * {@code video.jobs}, and waits for the broker to acknowledge both. The accepted event goes first,
  * so the verdict (and its tenant) exists before any decode event. Shared by uploads, live streams
- * and URL intake. It also remembers, for an hour, which tenant each job it queued belongs to:
- * the read view may not have the video's verdict yet when its owner asks for it right after.
+ * and URL intake (whose accepted event goes out when the download starts, its job once the file is
+ * stored: {@link #accept}, {@link #queue}). It also remembers, for an hour, which tenant each
+ * video it accepted belongs to: the read view may not have the video's verdict yet when its owner
+ * asks for it right after.
  */
 final class JobPublisher {
   private static final long MEMORY_MS = TimeUnit.HOURS.toMillis(1);
@@ -44,15 +46,47 @@ final class JobPublisher {
    */
   void publish(VideoJob job, Accepted.Builder accepted) throws Exception {
     String id = job.getVideoId();
-    long at = job.getSubmittedAtMs();
-    VideoEvent event = VideoEvent.newBuilder().setVideoId(id).setAtMs(at).setWorker("ingest")
-        .setAccepted(accepted.setTenant(job.getTenant())).build();
-    var ev = producer.send(Topics.VIDEO_EVENTS.record(id, event));
+    var ev = send(acceptedEvent(id, job.getSubmittedAtMs(), accepted.setTenant(job.getTenant())));
     var jb = producer.send(Topics.VIDEO_JOBS.record(id, job));
     ev.get(ACK_SECONDS, TimeUnit.SECONDS);
     jb.get(ACK_SECONDS, TimeUnit.SECONDS);
-    recent.values().removeIf(r -> r.atMs() < at - MEMORY_MS);
-    recent.put(id, new Recent(job.getTenant(), at));
+    remember(id, job.getTenant(), job.getSubmittedAtMs());
+  }
+
+  /**
+   * Sends only the accepted event (its tenant set) of a video whose job follows later, once its
+   * file is in the store (a URL intake's, {@link #queue}), waits for the acknowledgement and
+   * remembers the tenant as {@link #publish} does; blocks.
+   */
+  void accept(String videoId, long atMs, Accepted accepted) throws Exception {
+    send(acceptedEvent(videoId, atMs, accepted.toBuilder())).get(ACK_SECONDS, TimeUnit.SECONDS);
+    remember(videoId, accepted.getTenant(), atMs);
+  }
+
+  /** Sends the job of a video {@link #accept accepted} before and waits for it; blocks. */
+  void queue(VideoJob job) throws Exception {
+    producer.send(Topics.VIDEO_JOBS.record(job.getVideoId(), job))
+        .get(ACK_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sends an event of a video (keyed by its id) without waiting; may block while the producer
+   * fetches metadata or its buffer is full.
+   *
+   * @return the acknowledgement
+   */
+  java.util.concurrent.Future<?> send(VideoEvent event) {
+    return producer.send(Topics.VIDEO_EVENTS.record(event.getVideoId(), event));
+  }
+
+  private static VideoEvent acceptedEvent(String id, long atMs, Accepted.Builder accepted) {
+    return VideoEvent.newBuilder().setVideoId(id).setAtMs(atMs).setWorker("ingest")
+        .setAccepted(accepted).build();
+  }
+
+  private void remember(String id, String tenant, long atMs) {
+    recent.values().removeIf(r -> r.atMs() < atMs - MEMORY_MS);
+    recent.put(id, new Recent(tenant, atMs));
   }
 
   /** A job queued here within the hour, unless {@link #forget forgotten}. */

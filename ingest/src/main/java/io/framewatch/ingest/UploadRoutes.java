@@ -6,6 +6,8 @@ import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.SamplingPolicy;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.runtime.ApiKeys.Principal;
+import io.framewatch.runtime.OutboundGuard;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -31,12 +33,21 @@ final class UploadRoutes {
   private final MediaStore media;
   private final JobPublisher jobs;
   private final Quota quota;
+  private final OutboundGuard guard;
+  private final UrlDownloads downloads;
 
-  UploadRoutes(Vertx vertx, MediaStore media, JobPublisher jobs, Quota quota) {
+  /**
+   * @param guard which hosts a URL to fetch may name
+   * @param downloads runs the fetches of URL intakes
+   */
+  UploadRoutes(Vertx vertx, MediaStore media, JobPublisher jobs, Quota quota, OutboundGuard guard,
+      UrlDownloads downloads) {
     this.vertx = vertx;
     this.media = media;
     this.jobs = jobs;
     this.quota = quota;
+    this.guard = guard;
+    this.downloads = downloads;
   }
 
   /** {@code POST /v1/videos}: an upload or, with a JSON body, a URL. */
@@ -48,9 +59,55 @@ final class UploadRoutes {
     }
   }
 
-  /** {@code POST /v1/videos} with JSON {@code {"url": ...}}: not built yet. */
+  /**
+   * {@code POST /v1/videos} with JSON {@code {"url": ..., options}} (validated against the
+   * document): the URL's form ({@link IntakeUrl}), its host ({@link OutboundGuard}) and the
+   * tenant's limits are checked here and refused directly (400, 429); then the video's Accepted
+   * event is published (so its verdict exists and is the caller's), 202 answers at once and the
+   * fetch runs in the background ({@link UrlDownloads}), which queues the job once the file is
+   * stored. The URL's query string appears nowhere but in the request to the source.
+   */
   void intakeByUrl(RoutingContext ctx) {
-    ApiErrors.send(ctx, 501, "URL intake is not built yet");
+    JsonObject body = ApiRouter.body(ctx);
+    String given = body.getString("url");
+    IntakeUrl url;
+    try {
+      url = IntakeUrl.parse(given);
+    } catch (IllegalArgumentException e) {
+      ApiErrors.send(ctx, 400, e.getMessage());
+      return;
+    }
+    Principal caller = ApiKeyAuth.principal(ctx);
+    VideoJob job = options(body).setVideoId(UUID.randomUUID().toString())
+        .setTenant(caller.tenant()).setFileName(url.fileName())
+        .setSubmittedAtMs(System.currentTimeMillis()).build();
+    vertx.executeBlocking(() -> admit(caller, url, job)).onComplete(r -> {
+      if (!answeredRefusal(ctx, r, "intake of " + url.redacted())) {
+        String id = job.getVideoId();
+        downloads.start(given, job);
+        ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);
+        ctx.json(new JsonObject().put("videoId", id).put("status", "RUNNING")
+            .put("fileName", job.getFileName()).put("statusUrl", "/v1/videos/" + id));
+      }
+    });
+  }
+
+  /** The blocking checks of a URL intake, then its Accepted event (not its job yet). */
+  private Outcome admit(Principal caller, IntakeUrl url, VideoJob job) throws Exception {
+    try {
+      guard.check(url.host());
+    } catch (IllegalArgumentException e) { // OutboundGuard.Refused among them
+      return new Refused(400, e.getMessage());
+    }
+    Optional<TenantLimits.Refusal> over = quota.refuse(caller, new Quota.Request(false, 0));
+    if (over.isPresent()) {
+      return new OverLimit(over.get());
+    }
+    jobs.accept(job.getVideoId(), job.getSubmittedAtMs(), Accepted.newBuilder()
+        .setFileName(job.getFileName()).setTenant(caller.tenant()).build());
+    LOG.info("accepted video {} of {} by URL ({}), fetching", job.getVideoId(), caller.tenant(),
+        url.redacted());
+    return new Queued(job.getVideoId());
   }
 
   private void upload(RoutingContext ctx) {
@@ -64,14 +121,7 @@ final class UploadRoutes {
     }
     VideoJob.Builder job = options(ApiRouter.body(ctx)).setTenant(caller.tenant());
     vertx.executeBlocking(() -> accept(caller, up, job)).onComplete(r -> {
-      if (r.failed()) {
-        LOG.warn("upload {} failed: {}", up.fileName(), r.cause().toString());
-        ApiErrors.send(ctx, 503, "could not queue the video: " + r.cause().getMessage());
-      } else if (r.result() instanceof OverLimit no) {
-        Quota.answer(ctx, no.refusal());
-      } else if (r.result() instanceof Refused no) {
-        ApiErrors.send(ctx, no.status(), no.reason());
-      } else {
+      if (!answeredRefusal(ctx, r, "upload " + up.fileName())) {
         String id = ((Queued) r.result()).videoId();
         ctx.response().setStatusCode(202).putHeader("Location", "/v1/videos/" + id);
         ctx.json(new JsonObject().put("videoId", id).put("status", "RUNNING")
@@ -79,6 +129,25 @@ final class UploadRoutes {
             .put("statusUrl", "/v1/videos/" + id));
       }
     });
+  }
+
+  /**
+   * Answers a failed or refused submission (503, 429 with Retry-After, or its status) and says
+   * so; false when {@code r} queued the video and the caller answers 202.
+   */
+  private static boolean answeredRefusal(RoutingContext ctx, AsyncResult<Outcome> r,
+      String what) {
+    if (r.failed()) {
+      LOG.warn("{} failed: {}", what, r.cause().toString());
+      ApiErrors.send(ctx, 503, "could not queue the video: " + r.cause().getMessage());
+    } else if (r.result() instanceof OverLimit no) {
+      Quota.answer(ctx, no.refusal());
+    } else if (r.result() instanceof Refused no) {
+      ApiErrors.send(ctx, no.status(), no.reason());
+    } else {
+      return false;
+    }
+    return true;
   }
 
   private sealed interface Outcome permits Queued, Refused, OverLimit {}

@@ -11,7 +11,10 @@ import io.vertx.core.json.JsonObject;
  * {@code score} is the mean per-face P(fake) and is null unless a classifier judged faces;
  * {@code updatedMs} is when the sink last changed it, {@code lastFrameDecodedMs} when decode
  * produced the newest frame it counts (null until one), {@code alertOpen} and
- * {@code alertsRaised} summarise the video's alerts.
+ * {@code alertsRaised} summarise the video's alerts, {@code storedBytes} is what its file holds in
+ * the media store, and {@code fetching} ({@code bytesReceived}, {@code bytesTotal}: null when the
+ * source did not say) is a URL intake's download, present from its first progress on (complete,
+ * received equal to total, once the file is stored).
  */
 public final class VerdictJson {
   private VerdictJson() {}
@@ -53,6 +56,12 @@ public final class VerdictJson {
           .put("scoreP90", t.hasScoreP90() ? t.getScoreP90() : null));
     }
     o.put("tracks", tracks);
+    o.put("storedBytes", v.getStoredBytes());
+    if (v.hasFetching()) {
+      long total = v.getFetching().getBytesTotal();
+      o.put("fetching", new JsonObject().put("bytesReceived", v.getFetching().getBytesReceived())
+          .put("bytesTotal", total < 0 ? null : total));
+    }
     if (v.hasStall()) {
       o.put("stall", new JsonObject().put("stage", v.getStall().getStage())
           .put("reason", v.getStall().getReason()).put("sinceMs", v.getStall().getSinceMs()));

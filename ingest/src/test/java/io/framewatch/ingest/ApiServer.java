@@ -46,12 +46,33 @@ final class ApiServer implements AutoCloseable {
   ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
       OutboundGuard guard) throws Exception {
     this(vertx, view, media, maxUploadBytes, heartbeatMs, guard,
-        io.framewatch.runtime.TenantPolicies.parse(null));
+        io.framewatch.runtime.TenantPolicies.parse(null), intake(maxUploadBytes));
   }
 
   /** As above, with the tenants' limits {@code tenants}, counted from {@code view}. */
   ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
       OutboundGuard guard, io.framewatch.runtime.TenantPolicies tenants) throws Exception {
+    this(vertx, view, media, maxUploadBytes, heartbeatMs, guard, tenants,
+        intake(maxUploadBytes));
+  }
+
+  /** As above; URL intakes fetch within {@code intake}. */
+  ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
+      OutboundGuard guard, UrlIntake.Limits intake) throws Exception {
+    this(vertx, view, media, maxUploadBytes, heartbeatMs, guard,
+        io.framewatch.runtime.TenantPolicies.parse(null), intake);
+  }
+
+  /** Short timeouts for the tests' URL intakes. */
+  private static UrlIntake.Limits intake(long maxUploadBytes) {
+    return new UrlIntake.Limits(maxUploadBytes, 5000, 5000, 20_000,
+        UrlIntake.Limits.PROGRESS_BYTES, UrlIntake.Limits.PROGRESS_MS);
+  }
+
+  /** As above, with the tenants' limits and the URL intakes' limits. */
+  ApiServer(Vertx vertx, ReadView view, Path media, long maxUploadBytes, long heartbeatMs,
+      OutboundGuard guard, io.framewatch.runtime.TenantPolicies tenants, UrlIntake.Limits intake)
+      throws Exception {
     this.vertx = vertx;
     ApiKeys.Created a = ApiKeys.create(Records.TENANT, false);
     ApiKeys.Created b = ApiKeys.create("globex", false);
@@ -63,7 +84,7 @@ final class ApiServer implements AutoCloseable {
         new io.framewatch.ingest.view.ViewLimits(100, 100, 100, 100),
         media.resolve("cache"), guard,
         new RetentionPolicy(java.time.Duration.ZERO, RetentionPolicy.KEEP_FOREVER),
-        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()), tenants, guard);
+        ApiKeys.parse(a.entry() + "," + b.entry() + "," + c.entry()), tenants, guard, intake);
     verticle = new IngestVerticle(cfg, producer, view, Quota.of(new TenantLimits(tenants), view),
         new VideoDeletion(new VideoFiles(media), producer, view, "test/ingest"), heartbeatMs);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture()

@@ -220,14 +220,6 @@ class IngestApiTest {
   }
 
   @Test
-  void shouldAnswerUrlIntakeWith501UntilItIsBuilt() {
-    HttpResponse<Buffer> r = request(HttpMethod.POST, "/v1/videos", server.key)
-        .sendJsonObject(new JsonObject().put("url", "https://example.com/a.mp4")).await();
-    assertEquals(501, r.statusCode());
-    assertEquals("URL intake is not built yet", error(r));
-  }
-
-  @Test
   void shouldAnswerAnotherTenantsIdsExactlyAsUnknownOnes() {
     apply(Topics.VERDICTS, "va", verdict("va", VerdictStatus.FINAL, 100));
     apply(Topics.VERDICTS, "vg", verdict("vg", VerdictStatus.RUNNING, 200, "globex"));
