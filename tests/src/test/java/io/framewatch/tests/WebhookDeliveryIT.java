@@ -208,6 +208,7 @@ class WebhookDeliveryIT {
     IngestApp ingest = new IngestApp(IngestConfig.fromEnv(Map.of(
         Settings.HTTP_HOST.env(), "127.0.0.1", Settings.HTTP_PORT.env(), "0",
         Settings.MEDIA_DIR.env(), media.toString(),
+        Settings.WEBHOOK_ALLOW.env(), "127.0.0.0/8", // the receivers run on loopback
         Settings.API_KEYS.env(), mine.entry() + "," + theirs.entry()), kafka.settings()),
         StageContext.local());
     String key = mine.key();
@@ -238,7 +239,7 @@ class WebhookDeliveryIT {
           .getString("description"));
       assertFalse(listed.encode().contains("secret"), "secrets are shown only at creation");
 
-      produce(transition("v1", 1, 0, AlertTransition.RAISED));
+      produce(owned(transition("v1", 1, 0, AlertTransition.RAISED), "desk"));
       await().atMost(WAIT).until(() -> kept.accepted().contains("v1#1/0")
           && dropped.accepted().contains("v1#1/0"));
       assertEquals(keptSub.getString("id"), kept.calls().get(0).subscription());
@@ -259,7 +260,7 @@ class WebhookDeliveryIT {
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(404, http.send(authorised(gone, key).DELETE().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
-      produce(transition("v1", 1, 1, AlertTransition.CLEARED));
+      produce(owned(transition("v1", 1, 1, AlertTransition.CLEARED), "desk"));
       await().atMost(WAIT).until(() -> kept.accepted().contains("v1#1/1"));
       assertEquals(List.of("v1#1/0"), dropped.accepted(), "a deleted subscription gets no more");
       assertEquals(0, kept.badSignatures() + dropped.badSignatures());
