@@ -5,11 +5,13 @@ import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * detect/'s work on one frame: faces, their CADDM crops and their P(fake). Without a classifier
+ * detect/'s work on one frame: faces, their CADDM crops and their P(fake), all faces of the frame
+ * scored in one batch. Without a classifier
  * each face is reported with {@code model_id = "none"} and no score; a score is never invented.
  * Not thread-safe: one per worker thread.
  */
@@ -53,11 +55,19 @@ public final class FrameAnalyzer implements AutoCloseable {
     try {
       RgbImage image = FrameImages.toRgb(frame);
       List<Face> faces = detector.detect(image);
-      for (Face face : faces) {
-        Detection.Builder d = Detection.newBuilder().setFace(face.toProto());
-        if (classifier.isPresent()) {
-          float[] crop = FaceAligner.cropBgrChw(image, FaceAligner.transform(face));
-          d.setModelId(classifier.get().modelId()).setPFake(classifier.get().pFake(crop));
+      float[] scores = null;
+      if (classifier.isPresent() && !faces.isEmpty()) {
+        // all faces of the frame in one batch
+        List<float[]> crops = new ArrayList<>(faces.size());
+        for (Face face : faces) {
+          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
+        }
+        scores = classifier.get().pFake(crops);
+      }
+      for (int i = 0; i < faces.size(); i++) {
+        Detection.Builder d = Detection.newBuilder().setFace(faces.get(i).toProto());
+        if (scores != null) {
+          d.setModelId(classifier.get().modelId()).setPFake(scores[i]);
         } else {
           d.setModelId(NO_MODEL).setNoModel(true);
         }

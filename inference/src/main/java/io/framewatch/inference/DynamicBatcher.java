@@ -99,6 +99,45 @@ public final class DynamicBatcher implements AutoCloseable {
     return r.result();
   }
 
+  /**
+   * Submits requests that a caller holds together (the faces of a frame, of one poll). When
+   * nothing is queued and the model is idle they run at once on the caller's thread, in batches
+   * of up to {@code maxBatch} (requests of different shapes apart): the batch is already whole, so
+   * waiting for more or handing it to the batching thread has nothing to gain. Otherwise each is
+   * queued as by {@link #submit}, to be batched with what is waiting.
+   *
+   * @return one future per request, in order
+   * @throws InterruptedException when interrupted while waiting for room
+   */
+  public List<CompletableFuture<Map<String, Tensor>>> submitAll(List<Map<String, Tensor>> inputs)
+      throws InterruptedException {
+    List<Request> requests = new ArrayList<>(inputs.size());
+    for (Map<String, Tensor> in : inputs) {
+      requests.add(request(in));
+    }
+    List<CompletableFuture<Map<String, Tensor>>> futures = new ArrayList<>(requests.size());
+    requests.forEach(r -> futures.add(r.result()));
+    if (!running) {
+      return futures;
+    }
+    if (queue.isEmpty() && runLock.tryLock()) {
+      try {
+        for (List<Request> group : bySignature(requests)) {
+          for (int i = 0; i < group.size(); i += maxBatch) {
+            execute(group.subList(i, Math.min(group.size(), i + maxBatch)));
+          }
+        }
+        return futures;
+      } finally {
+        runLock.unlock();
+      }
+    }
+    for (Request r : requests) {
+      queue.put(r);
+    }
+    return futures;
+  }
+
   /** Queues one request, or fails it at once with {@link RejectedExecutionException} when full. */
   public CompletableFuture<Map<String, Tensor>> trySubmit(Map<String, Tensor> inputs) {
     Request r = request(inputs);
@@ -184,7 +223,12 @@ public final class DynamicBatcher implements AutoCloseable {
   private void execute(List<Request> group) {
     if (group.size() > 1) {
       try {
-        List<Map<String, Tensor>> outs = split(backend.run(concat(group)), group.size());
+        List<Map<String, Tensor>> inputs = new ArrayList<>(group.size());
+        for (Request r : group) {
+          inputs.add(r.inputs());
+        }
+        List<Map<String, Tensor>> outs =
+            Batches.split(backend.runBatch(inputs), group.size());
         batchSizes.record(group.size());
         for (int i = 0; i < group.size(); i++) {
           complete(group.get(i), outs.get(i), null);
@@ -213,49 +257,6 @@ public final class DynamicBatcher implements AutoCloseable {
     } else {
       r.result().complete(out);
     }
-  }
-
-  private Map<String, Tensor> concat(List<Request> group) throws InferenceException {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (String name : group.get(0).inputs().keySet()) {
-      Tensor first = group.get(0).inputs().get(name);
-      if (first.shape().length == 0 || first.shape()[0] != 1) {
-        throw new InferenceException("model " + modelId + ": input " + name
-            + " must have a leading batch dimension of 1, got " + Arrays.toString(first.shape()));
-      }
-      int per = first.data().length;
-      float[] data = new float[per * group.size()];
-      for (int i = 0; i < group.size(); i++) {
-        System.arraycopy(group.get(i).inputs().get(name).data(), 0, data, i * per, per);
-      }
-      long[] shape = first.shape().clone();
-      shape[0] = group.size();
-      out.put(name, new Tensor(shape, data));
-    }
-    return out;
-  }
-
-  private List<Map<String, Tensor>> split(Map<String, Tensor> batched, int n)
-      throws InferenceException {
-    List<Map<String, Tensor>> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(new LinkedHashMap<>());
-    }
-    for (Map.Entry<String, Tensor> e : batched.entrySet()) {
-      Tensor t = e.getValue();
-      if (t.shape().length == 0 || t.shape()[0] != n) {
-        throw new InferenceException("model " + modelId + ": output " + e.getKey() + " "
-            + Arrays.toString(t.shape()) + " has no batch dimension of " + n);
-      }
-      int per = t.data().length / n;
-      long[] shape = t.shape().clone();
-      shape[0] = 1;
-      for (int i = 0; i < n; i++) {
-        out.get(i).put(e.getKey(), new Tensor(shape, Arrays.copyOfRange(t.data(), i * per,
-            (i + 1) * per)));
-      }
-    }
-    return out;
   }
 
   /** Requests waiting to be batched. */

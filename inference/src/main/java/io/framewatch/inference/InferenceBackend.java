@@ -28,6 +28,21 @@ public interface InferenceBackend extends AutoCloseable {
   Map<String, Tensor> run(Map<String, Tensor> inputs) throws InferenceException;
 
   /**
+   * Runs several samples as one batch: each sample carries every input with a leading dimension
+   * of 1; the result carries every output with a leading dimension of {@code samples.size()}.
+   * The default stacks the samples into fresh arrays and calls {@link #run(Map)}; a backend that
+   * stages inputs itself overrides it to copy each sample once, straight into its staging buffer.
+   *
+   * @param samples one map of inputs per sample, all of the same names and shapes
+   * @return every output by name, batched, copied to the heap
+   * @throws InferenceException when the samples differ, do not fit the model or the runtime fails
+   */
+  default Map<String, Tensor> runBatch(List<Map<String, Tensor>> samples)
+      throws InferenceException {
+    return run(Batches.stack(samples));
+  }
+
+  /**
    * Runs a single-input model and returns its first output.
    *
    * @param input the tensor for the only input

@@ -62,6 +62,18 @@ public final class MeteredBackend implements InferenceBackend {
   }
 
   @Override
+  public Map<String, Tensor> runBatch(List<Map<String, Tensor>> samples)
+      throws InferenceException {
+    long t0 = System.nanoTime();
+    try {
+      return backend.runBatch(samples);
+    } finally {
+      latency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      batch.record(samples.size());
+    }
+  }
+
+  @Override
   public void close() {
     backend.close();
   }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,51 +116,95 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
 
   @Override
   public Map<String, Tensor> run(Map<String, Tensor> in) throws InferenceException {
-    Map<String, OnnxTensor> feeds = new HashMap<>();
-    try {
+    try (Feeds feeds = new Feeds()) {
       for (String name : inputs) {
         Tensor t = in.get(name);
         if (t == null) {
           throw new InferenceException("model " + modelName + ": missing input '" + name + "'");
         }
-        feeds.put(name, OnnxTensor.createTensor(env, stage(name, t.data()), t.shape()));
+        FloatBuffer buf = staging(name, t.data().length);
+        buf.put(t.data()).flip();
+        feeds.add(name, OnnxTensor.createTensor(env, buf, t.shape()));
       }
-      try (OrtSession.Result result = session.run(feeds)) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, OnnxValue> e : result) {
-          OnnxTensor o = (OnnxTensor) e.getValue();
-          // getFloatBuffer() already copies into a fresh heap buffer: take its array as is
-          FloatBuffer fb = o.getFloatBuffer();
-          float[] data;
-          if (fb.hasArray() && fb.arrayOffset() == 0 && fb.array().length == fb.remaining()) {
-            data = fb.array();
-          } else {
-            data = new float[fb.remaining()];
-            fb.get(data);
-          }
-          out.put(e.getKey(), new Tensor(o.getInfo().getShape(), data));
-        }
-        return out;
-      }
+      return runFeeds(feeds);
     } catch (OrtException e) {
       throw new InferenceException("model " + modelName + ": run failed: " + e.getMessage(), e);
-    } finally {
-      for (OnnxTensor t : new ArrayList<>(feeds.values())) {
+    }
+  }
+
+  /** Copies each sample once, straight into the staging buffer, instead of stacking it first. */
+  @Override
+  public Map<String, Tensor> runBatch(List<Map<String, Tensor>> samples)
+      throws InferenceException {
+    try (Feeds feeds = new Feeds()) {
+      for (String name : inputs) {
+        long[] shape;
+        try {
+          shape = Batches.stackedShape(samples, name);
+        } catch (InferenceException e) {
+          throw new InferenceException("model " + modelName + ": " + e.getMessage(), e);
+        }
+        FloatBuffer buf = staging(name, samples.size() * samples.get(0).get(name).data().length);
+        for (Map<String, Tensor> s : samples) {
+          buf.put(s.get(name).data());
+        }
+        buf.flip();
+        feeds.add(name, OnnxTensor.createTensor(env, buf, shape));
+      }
+      return runFeeds(feeds);
+    } catch (OrtException e) {
+      throw new InferenceException("model " + modelName + ": run failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, Tensor> runFeeds(Feeds feeds) throws OrtException {
+    try (OrtSession.Result result = session.run(feeds.tensors)) {
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (Map.Entry<String, OnnxValue> e : result) {
+        OnnxTensor o = (OnnxTensor) e.getValue();
+        // getFloatBuffer() already copies into a fresh heap buffer: take its array as is
+        FloatBuffer fb = o.getFloatBuffer();
+        float[] data;
+        if (fb.hasArray() && fb.arrayOffset() == 0 && fb.array().length == fb.remaining()) {
+          data = fb.array();
+        } else {
+          data = new float[fb.remaining()];
+          fb.get(data);
+        }
+        out.put(e.getKey(), new Tensor(o.getInfo().getShape(), data));
+      }
+      return out;
+    }
+  }
+
+  /** The input tensors of one run; closing closes every one of them. */
+  private static final class Feeds implements AutoCloseable {
+    private final Map<String, OnnxTensor> tensors = new HashMap<>();
+
+    void add(String name, OnnxTensor t) {
+      tensors.put(name, t);
+    }
+
+    @Override
+    public void close() {
+      for (OnnxTensor t : tensors.values()) {
         t.close();
       }
     }
   }
 
-  /** Copies {@code data} into this input's reusable direct buffer. */
-  private FloatBuffer stage(String input, float[] data) {
+  /**
+   * This input's reusable direct buffer, cleared, holding at least {@code floats} values (grown
+   * when a larger batch arrives), so ONNX Runtime reads it in place.
+   */
+  private FloatBuffer staging(String input, int floats) {
     FloatBuffer buf = staging.get(input);
-    if (buf == null || buf.capacity() < data.length) {
-      buf = ByteBuffer.allocateDirect(data.length * Float.BYTES).order(ByteOrder.nativeOrder())
+    if (buf == null || buf.capacity() < floats) {
+      buf = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
           .asFloatBuffer();
       staging.put(input, buf);
     }
     buf.clear();
-    buf.put(data).flip();
     return buf;
   }
 

@@ -41,6 +41,27 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void shouldRunRequestsSubmittedTogetherAsBatchesOnTheCallersThread() throws Exception {
+    try (DynamicBatcher b = new DynamicBatcher("affine", affine(), 4, Duration.ofSeconds(30), 64,
+        meters)) {
+      List<Map<String, Tensor>> rows = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        rows.add(row(i, 1 - i, i * 0.25f));
+      }
+      List<CompletableFuture<Map<String, Tensor>>> futures = b.submitAll(rows);
+      // done on return: they ran inline, without waiting out the 30 s batching delay
+      for (int i = 0; i < 10; i++) {
+        assertTrue(futures.get(i).isDone(), "request " + i + " ran on the caller's thread");
+        Tensor y = futures.get(i).get().get("y");
+        assertArrayEquals(new long[] {1, 2}, y.shape());
+        assertArrayEquals(TestGraphs.affineOf(new float[] {i, 1 - i, i * 0.25f}), y.data(), 1e-5f);
+      }
+      assertEquals(3, batches().count(), "10 requests in batches of 4, 4 and 2");
+      assertEquals(4, batches().max());
+    }
+  }
+
+  @Test
   void shouldGiveEveryRequestItsOwnResultWhenBatched() throws Exception {
     try (DynamicBatcher b = new DynamicBatcher("affine", affine(), 8, Duration.ofMillis(200), 64,
         meters)) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +35,28 @@ class OnnxRuntimeBackendTest {
       }
       assertArrayEquals(TestGraphs.affineOf(one), b.run(new Tensor(new long[] {1, 3}, one)).data(),
           1e-6f);
+    }
+  }
+
+  @Test
+  void shouldRunSamplesAsOneBatchStagedStraightIntoItsBuffer() throws Exception {
+    try (OnnxRuntimeBackend b = new OnnxRuntimeBackend("affine", TestGraphs.affine(dir), 1)) {
+      List<float[]> rows = List.of(new float[] {1, 2, 3}, new float[] {-1, 0, 4},
+          new float[] {0.5f, 0.5f, 0.5f});
+      List<Map<String, Tensor>> samples = new ArrayList<>();
+      for (float[] r : rows) {
+        samples.add(Map.of("x", new Tensor(new long[] {1, 3}, r)));
+      }
+      Tensor y = b.runBatch(samples).get("y");
+      assertArrayEquals(new long[] {3, 2}, y.shape());
+      for (int r = 0; r < 3; r++) {
+        assertArrayEquals(TestGraphs.affineOf(rows.get(r)),
+            new float[] {y.data()[2 * r], y.data()[2 * r + 1]}, 1e-6f);
+      }
+      List<Map<String, Tensor>> mixed = List.of(samples.get(0),
+          Map.of("x", new Tensor(new long[] {2, 3}, new float[6])));
+      InferenceException e = assertThrows(InferenceException.class, () -> b.runBatch(mixed));
+      assertTrue(e.getMessage().contains("affine"), e.getMessage());
     }
   }
 
