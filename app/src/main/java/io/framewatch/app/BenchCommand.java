@@ -178,10 +178,12 @@ final class BenchCommand {
 
   /** {@code bench inference}. */
   @Command(name = "inference", description = "Images/s of a bare ONNX Runtime session.run loop vs"
-      + " framewatch's backend + dynamic batcher; ends with 'ratio <worst>'.")
+      + " framewatch's backend + dynamic batcher, for every shipped detector and classifier"
+      + " (or the models named); ends with 'ratio <worst>'.")
   static final class Inference implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Manifest id.")
-    String model;
+    @Option(names = "--model", split = ",",
+        description = "Manifest ids (default: every shipped detector and classifier).")
+    List<String> models = List.of();
 
     @Option(names = "--batch", split = ",", defaultValue = "1,8",
         description = "Batch sizes (default 1,8).")
@@ -199,7 +201,7 @@ final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       new InferenceBench(System.out, ModelStore.fromEnvironment())
-          .run(model, batches, seconds, rounds, threads);
+          .run(models, batches, seconds, rounds, threads);
       return 0;
     }
   }
