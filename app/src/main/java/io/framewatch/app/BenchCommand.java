@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code framewatch bench ...}: benchmarks that print figures and ratios. */
 @Command(name = "bench", description = "Benchmarks measured against the raw tool in the same run.",
-    subcommands = {BenchCommand.Inference.class, BenchCommand.Decode.class,
+    subcommands = {BenchCommand.Inference.class, BenchCommand.Detect.class, BenchCommand.Decode.class,
         BenchCommand.Scale.class, BenchCommand.Live.class})
 final class BenchCommand {
 
@@ -176,6 +177,40 @@ final class BenchCommand {
     }
   }
 
+  /** How long and on how many threads the model benchmarks measure (bench inference, detect). */
+  static final class ModelTiming {
+    @Option(names = "--seconds", defaultValue = "3", description = "Seconds per side per round.")
+    double seconds;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds (median).")
+    int rounds;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads.")
+    int threads;
+  }
+
+  /** {@code bench detect}. */
+  @Command(name = "detect", description = "Faces/s of detect/'s classification path vs a bare"
+      + " ONNX Runtime loop over the same real crops, model and batch; ends with 'ratio <worst>'.")
+  static final class Detect implements Callable<Integer> {
+    @Option(names = "--model", split = ",", defaultValue = "caddm-demo,fst-demo",
+        description = "Classifier ids (default caddm-demo,fst-demo).")
+    List<String> models;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Faces per frame (default 8).")
+    int batch;
+
+    @Mixin
+    ModelTiming timing;
+
+    @Override
+    public Integer call() throws Exception {
+      new io.framewatch.app.bench.DetectBench(System.out, ModelStore.fromEnvironment())
+          .run(models, batch, timing.seconds, timing.rounds, timing.threads);
+      return 0;
+    }
+  }
+
   /** {@code bench inference}. */
   @Command(name = "inference", description = "Images/s of a bare ONNX Runtime session.run loop vs"
       + " framewatch's backend + dynamic batcher, for every shipped detector and classifier"
@@ -189,19 +224,13 @@ final class BenchCommand {
         description = "Batch sizes (default 1,8).")
     List<Integer> batches;
 
-    @Option(names = "--seconds", defaultValue = "3", description = "Seconds per side per round.")
-    double seconds;
-
-    @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds (median).")
-    int rounds;
-
-    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads.")
-    int threads;
+    @Mixin
+    ModelTiming timing;
 
     @Override
     public Integer call() throws Exception {
       new InferenceBench(System.out, ModelStore.fromEnvironment())
-          .run(models, batches, seconds, rounds, threads);
+          .run(models, batches, timing.seconds, timing.rounds, timing.threads);
       return 0;
     }
   }

@@ -136,30 +136,24 @@ public final class InferenceBench {
     double[] direct = new double[rounds];
     double[] fw = new double[rounds];
     Map<String, Tensor> batched = Map.of(in.name(), new Tensor(withBatch(sample, batch), data));
-    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-      so.setIntraOpNumThreads(threads);
-      so.setInterOpNumThreads(1);
-      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-      try (OrtSession session = env.createSession(file.toString(), so);
-          OnnxTensor tensor = OnnxTensor.createTensor(env,
-              FloatBuffer.wrap(data.clone()), withBatch(sample, batch));
-          // the batcher owns and closes the backend
-          DynamicBatcher batcher = new DynamicBatcher(m.id(), store.open(m.id(), opts), batch,
-              Duration.ofMillis(5), Math.max(64, 4 * batch), new SimpleMeterRegistry());
-          io.framewatch.inference.InferenceBackend alone = store.open(m.id(), opts)) {
-        Map<String, OnnxTensor> feed = Map.of(in.name(), tensor);
-        // warm-up both paths
-        timeBare(session, feed, 1.0);
-        timeBatcher(batcher, requests, 1.0);
-        timeBackend(alone, batched, 1.0);
-        for (int r = 0; r < rounds; r++) {
-          bare[r] = batch * timeBare(session, feed, seconds);
-          direct[r] = batch * timeBackend(alone, batched, seconds);
-          fw[r] = batch * timeBatcher(batcher, requests, seconds);
-          out.printf(Locale.ROOT, "  batch %d round %d: bare %.1f, backend %.1f,"
-              + " backend+batcher %.1f img/s%n", batch, r + 1, bare[r], direct[r], fw[r]);
-        }
+    try (OrtSession session = bareSession(env, file, threads);
+        OnnxTensor tensor = OnnxTensor.createTensor(env,
+            FloatBuffer.wrap(data.clone()), withBatch(sample, batch));
+        // the batcher owns and closes the backend
+        DynamicBatcher batcher = new DynamicBatcher(m.id(), store.open(m.id(), opts), batch,
+            Duration.ofMillis(5), Math.max(64, 4 * batch), new SimpleMeterRegistry());
+        io.framewatch.inference.InferenceBackend alone = store.open(m.id(), opts)) {
+      Map<String, OnnxTensor> feed = Map.of(in.name(), tensor);
+      // warm-up both paths
+      timeBare(session, feed, 1.0);
+      timeBatcher(batcher, requests, 1.0);
+      timeBackend(alone, batched, 1.0);
+      for (int r = 0; r < rounds; r++) {
+        bare[r] = batch * timeBare(session, feed, seconds);
+        direct[r] = batch * timeBackend(alone, batched, seconds);
+        fw[r] = batch * timeBatcher(batcher, requests, seconds);
+        out.printf(Locale.ROOT, "  batch %d round %d: bare %.1f, backend %.1f,"
+            + " backend+batcher %.1f img/s%n", batch, r + 1, bare[r], direct[r], fw[r]);
       }
     }
     Arrays.sort(bare);
@@ -168,8 +162,19 @@ public final class InferenceBench {
     return new Result(m.id(), batch, bare[rounds / 2], direct[rounds / 2], fw[rounds / 2]);
   }
 
+  /** A plain ONNX Runtime session: all graph optimisations, {@code threads} intra-op threads. */
+  static OrtSession bareSession(OrtEnvironment env, Path file, int threads) throws OrtException {
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setIntraOpNumThreads(threads);
+      so.setInterOpNumThreads(1);
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      return env.createSession(file.toString(), so);
+    }
+  }
+
   /** Iterations per second of the bare loop: each iteration is one batch of images. */
-  private static double timeBare(OrtSession session, Map<String, OnnxTensor> feed,
+  static double timeBare(OrtSession session, Map<String, OnnxTensor> feed,
       double seconds) throws OrtException {
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long start = System.nanoTime();
