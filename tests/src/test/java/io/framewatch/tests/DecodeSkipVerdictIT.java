@@ -1,6 +1,5 @@
 package io.framewatch.tests;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +15,6 @@ import io.framewatch.runtime.Settings;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,9 +100,7 @@ class DecodeSkipVerdictIT {
       }
       List<JsonObject> out = new ArrayList<>();
       for (String id : ids) {
-        out.add(await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-            .until(() -> api.status(id),
-                s -> List.of("FINAL", "FAILED").contains(s.getString("status"))));
+        out.add(StackTestBase.awaitTerminal(api, id));
       }
       return out;
     }
