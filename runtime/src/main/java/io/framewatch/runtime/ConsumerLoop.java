@@ -64,6 +64,24 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
     void handle(Input<K, V> in, Output out) throws Exception;
   }
 
+  /**
+   * A {@link Handler} that first sees every record of a poll together, so that it can do their
+   * work as one batch (detect scores the faces of all frames of a poll in shared model runs).
+   * Used only inline ({@code parallelism} 0); {@link #handle} is still called for each record, in
+   * offset order, and publishes that record's results, so commits, retries and dead letters stay
+   * per record.
+   */
+  public interface BatchHandler<K, V> extends Handler<K, V> {
+    /**
+     * Called once per poll, before {@link #handle} is called for each of {@code batch}. Records
+     * that do not decode as the topic's type are not in it. An exception here fails nothing: each
+     * record is then handled on its own.
+     *
+     * @param batch the poll's decoded records, in the order they will be handled
+     */
+    void prepare(List<Input<K, V>> batch) throws Exception;
+  }
+
   /** Life of the loop, for health checks. */
   public enum State {
     /** Created, not yet a member of its group. */
@@ -82,6 +100,8 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
     final TopicPartition tp;
     final AtomicBoolean cancelled = new AtomicBoolean();
     final TrackedOutput out;
+    /** The decoded record, kept until an inline poll's batch runs; null when it did not decode. */
+    Input<K, V> input;
     Exception error;
 
     Work(ConsumerRecord<byte[], byte[]> raw, TopicPartition tp) {
@@ -218,13 +238,16 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
           }
         }
         List<Work> batch = new ArrayList<>();
+        List<Input<K, V>> inputs = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           Work w = accept(r);
           if (w != null) {
             batch.add(w);
+            inputs.add(w.input);
           }
         }
         if (pool == null && !batch.isEmpty()) {
+          runInline(batch, inputs);
           producer.flush();
           for (Work w : batch) {
             complete(w);
@@ -279,7 +302,7 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
       return null;
     }
     if (pool == null) {
-      run(w, input);
+      w.input = input; // run with the rest of its poll (runInline)
       return w;
     }
     pool.execute(() -> {
@@ -295,6 +318,26 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
       complete(w);
     });
     return null;
+  }
+
+  /** Runs an inline poll: the batch handler's preparation, then each record in offset order. */
+  private void runInline(List<Work> batch, List<Input<K, V>> inputs) {
+    inputs.removeIf(java.util.Objects::isNull);
+    if (handler instanceof BatchHandler<K, V> b && !inputs.isEmpty()) {
+      try {
+        b.prepare(inputs);
+      } catch (Exception e) {
+        LOG.warn("{}: preparing a batch of {} failed ({}); handling each record alone",
+            options.stage(), inputs.size(), e.toString());
+      }
+    }
+    for (Work w : batch) {
+      if (w.input != null) {
+        Input<K, V> input = w.input;
+        w.input = null;
+        run(w, input);
+      }
+    }
   }
 
   private void run(Work w, Input<K, V> input) {

@@ -143,6 +143,57 @@ class ConsumerLoopIT {
   }
 
   @Test
+  void shouldShowABatchHandlerAPollsRecordsTogetherAndStillSettleEachRecordOnItsOwn()
+      throws Exception {
+    Topic<String, StreamControl> in = inputTopic();
+    String out = "it-out-" + UUID.randomUUID();
+    create(out, Map.of());
+    Topic<String, String> outTopic = new Topic<>(out, 1, Map.of(), Serdes.String(),
+        Serdes.String());
+    String group = "it-" + UUID.randomUUID();
+    // written before the loop starts, so that its first poll returns them together
+    produce(in.name(), "junk", new byte[] {0x08, (byte) 0xff});
+    for (String id : List.of("a", "reject", "b", "c")) {
+      produce(in.name(), id, StreamControl.newBuilder().setVideoId(id).build().toByteArray());
+    }
+    List<List<String>> prepared = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Map<String, String> results = new java.util.concurrent.ConcurrentHashMap<>();
+    ConsumerLoop.BatchHandler<String, StreamControl> handler = new ConsumerLoop.BatchHandler<>() {
+      @Override
+      public void prepare(List<io.framewatch.runtime.Input<String, StreamControl>> batch) {
+        List<String> ids = batch.stream().map(r -> r.value().getVideoId()).toList();
+        prepared.add(ids);
+        ids.forEach(id -> results.put(id, "batched with " + ids.size()));
+      }
+
+      @Override
+      public void handle(io.framewatch.runtime.Input<String, StreamControl> rec,
+          io.framewatch.runtime.Output o) {
+        String id = rec.value().getVideoId();
+        if (id.equals("reject")) {
+          throw new IllegalArgumentException("this record is refused on purpose");
+        }
+        o.send(outTopic, rec.key(), id + " " + results.get(id));
+      }
+    };
+    try (Workers w = new Workers("it", 1, i -> new ConsumerLoop<>(in, handler,
+        options(group, FailurePolicy.DEAD_LETTER), null), () -> { })) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> committed(group, in.name()) == 5);
+    }
+    assertEquals(List.of("a", "reject", "b", "c"),
+        prepared.stream().flatMap(List::stream).toList(),
+        "every decoded record is prepared once, in offset order; the junk record is not");
+    assertTrue(prepared.stream().anyMatch(p -> p.size() > 1), "a poll's records come together: "
+        + prepared);
+    List<String> published = Records.raw(kafka.settings(), out).stream()
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    assertEquals(3, published.size(), published.toString());
+    assertTrue(published.stream().allMatch(v -> v.contains("batched with")), published.toString());
+    List<String[]> dl = deadLetters(in.name());
+    assertEquals(List.of("junk", "reject"), dl.stream().map(d -> d[1]).toList());
+  }
+
+  @Test
   void shouldResendThenDeadLetterAnInputWhoseResultTheBrokerRefuses() throws Exception {
     Topic<String, StreamControl> in = inputTopic();
     String out = "it-small-" + UUID.randomUUID();
