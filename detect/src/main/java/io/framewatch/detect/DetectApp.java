@@ -14,6 +14,12 @@ import io.framewatch.runtime.StageContext;
 import io.framewatch.runtime.WorkerStage;
 import io.framewatch.runtime.Workers;
 import io.framewatch.topic.Topics;
+import io.framewatch.runtime.Input;
+import io.framewatch.runtime.Output;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,17 +77,63 @@ public final class DetectApp extends WorkerStage {
     return new Workers("detect", cfg.workers(), i -> {
       String worker = ctx.host() + "/detect-" + ProcessHandle.current().pid() + "-" + i;
       FrameAnalyzer analyzer = openAnalyzer(cfg, models, options, worker, ctx);
-      return new ConsumerLoop<>(Topics.FRAMES_DETECT, (in, out) -> {
-        FrameRecord frame = in.value();
-        if (frame.getVideoId().isEmpty()) {
-          throw new IllegalArgumentException("frame record without a video id");
-        }
-        FrameImages.check(frame); // a malformed record is dead-lettered, not analysed
-        out.send(Topics.DETECTIONS, frame.getVideoId(), analyzer.analyze(frame));
-      }, LoopOptions.inline("detect", worker,
+      return new ConsumerLoop<>(Topics.FRAMES_DETECT, new PollHandler(analyzer),
+          LoopOptions.inline("detect", worker,
           cfg.kafka().consumer(cfg.group(), worker, true), cfg.kafka().producer(worker, false),
           ctx.meters()), analyzer);
     }, ctx.onWorkerDeath());
+  }
+
+  /**
+   * Analyses a poll's frames together ({@link FrameAnalyzer#analyzeAll}), so that their faces
+   * share classifier batches, then publishes each frame's analysis as its record is handled. A
+   * record without a video id or with a malformed layout is left out of the batch and
+   * dead-lettered when handled.
+   */
+  private static final class PollHandler implements ConsumerLoop.BatchHandler<String, FrameRecord> {
+    private final FrameAnalyzer analyzer;
+    private final Map<Input<String, FrameRecord>, FrameAnalysis> ready = new IdentityHashMap<>();
+
+    PollHandler(FrameAnalyzer analyzer) {
+      this.analyzer = analyzer;
+    }
+
+    @Override
+    public void prepare(List<Input<String, FrameRecord>> batch) {
+      ready.clear();
+      List<Input<String, FrameRecord>> valid = new ArrayList<>(batch.size());
+      for (Input<String, FrameRecord> in : batch) {
+        try {
+          check(in.value());
+          valid.add(in);
+        } catch (IllegalArgumentException e) {
+          // refused again, with the reason, when handled
+        }
+      }
+      List<FrameAnalysis> results =
+          analyzer.analyzeAll(valid.stream().map(Input::value).toList());
+      for (int i = 0; i < valid.size(); i++) {
+        ready.put(valid.get(i), results.get(i));
+      }
+    }
+
+    @Override
+    public void handle(Input<String, FrameRecord> in, Output out) {
+      FrameRecord frame = in.value();
+      FrameAnalysis analysis = ready.remove(in);
+      if (analysis == null) {
+        check(frame); // a malformed record is dead-lettered, not analysed
+        analysis = analyzer.analyze(frame);
+      }
+      out.send(Topics.DETECTIONS, frame.getVideoId(), analysis);
+    }
+
+    private static void check(FrameRecord frame) {
+      if (frame.getVideoId().isEmpty()) {
+        throw new IllegalArgumentException("frame record without a video id");
+      }
+      FrameImages.check(frame);
+    }
   }
 
   private static InferenceBackend metered(String id, ModelStore models, BackendOptions options,

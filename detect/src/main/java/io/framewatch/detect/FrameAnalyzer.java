@@ -6,12 +6,14 @@ import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * detect/'s work on one frame: faces, their CADDM crops and their P(fake), all faces of the frame
- * scored in one batch. Without a classifier
+ * detect/'s work on frames: faces, their CADDM crops and their P(fake), the faces of all frames
+ * handed over together (a poll's) scored in shared batches. Without a classifier
  * each face is reported with {@code model_id = "none"} and no score; a score is never invented.
  * Not thread-safe: one per worker thread.
  */
@@ -40,29 +42,63 @@ public final class FrameAnalyzer implements AutoCloseable {
    * result's {@code error} so that the frame is still accounted for.
    */
   public FrameAnalysis analyze(FrameRecord frame) {
-    long start = System.nanoTime();
-    Optional<DeepfakeClassifier> classifier =
-        classifiers.map(r -> r.pick(frame.getCompression()));
-    FrameAnalysis.Builder out = FrameAnalysis.newBuilder()
-        .setVideoId(frame.getVideoId())
-        .setSampleIndex(frame.getSampleIndex())
-        .setFrameIndex(frame.getFrameIndex())
-        .setPtsUs(frame.getPtsUs())
-        .setDecodedAtMs(frame.getDecodedAtMs())
-        .setDetectorModel(detector.modelId())
-        .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
-        .setWorker(worker);
-    try {
-      RgbImage image = FrameImages.toRgb(frame);
-      List<Face> faces = detector.detect(image);
-      float[] scores = null;
-      if (classifier.isPresent() && !faces.isEmpty()) {
-        // all faces of the frame in one batch
-        List<float[]> crops = new ArrayList<>(faces.size());
-        for (Face face : faces) {
-          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
-        }
-        scores = classifier.get().pFake(crops);
+    return analyzeAll(List.of(frame)).get(0);
+  }
+
+  /**
+   * Analyses several frames (the frames of one poll), scoring the faces of all of them together
+   * in batches of up to {@link DeepfakeClassifier#MAX_BATCH} per classifier. Results are in the
+   * order of {@code frames}. A frame's {@code analysis_ms} is its own conversion and detection time
+   * plus its faces' share of the batched classification time. A failing frame gets its
+   * {@code error} and does not fail the others: when a batch fails, its frames are scored again
+   * one by one, so the error lands on the frame that causes it.
+   */
+  public List<FrameAnalysis> analyzeAll(List<FrameRecord> frames) {
+    List<Pending> pending = new ArrayList<>(frames.size());
+    Map<DeepfakeClassifier, List<Pending>> byClassifier = new LinkedHashMap<>();
+    for (FrameRecord frame : frames) {
+      Pending p = detect(frame);
+      pending.add(p);
+      if (p.error == null && p.classifier.isPresent() && !p.crops.isEmpty()) {
+        byClassifier.computeIfAbsent(p.classifier.get(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    byClassifier.forEach(FrameAnalyzer::score);
+    List<FrameAnalysis> out = new ArrayList<>(pending.size());
+    for (Pending p : pending) {
+      out.add(p.result());
+    }
+    return out;
+  }
+
+  /** One frame between detection and scoring. */
+  private final class Pending {
+    final FrameRecord frame;
+    final Optional<DeepfakeClassifier> classifier;
+    List<Face> faces = List.of();
+    List<float[]> crops = List.of();
+    float[] scores;
+    long nanos;
+    String error;
+
+    Pending(FrameRecord frame, Optional<DeepfakeClassifier> classifier) {
+      this.frame = frame;
+      this.classifier = classifier;
+    }
+
+    FrameAnalysis result() {
+      FrameAnalysis.Builder out = FrameAnalysis.newBuilder()
+          .setVideoId(frame.getVideoId())
+          .setSampleIndex(frame.getSampleIndex())
+          .setFrameIndex(frame.getFrameIndex())
+          .setPtsUs(frame.getPtsUs())
+          .setDecodedAtMs(frame.getDecodedAtMs())
+          .setDetectorModel(detector.modelId())
+          .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
+          .setWorker(worker)
+          .setAnalysisMs(nanos / 1e6f);
+      if (error != null) {
+        return out.setError(error).build();
       }
       for (int i = 0; i < faces.size(); i++) {
         Detection.Builder d = Detection.newBuilder().setFace(faces.get(i).toProto());
@@ -73,10 +109,58 @@ public final class FrameAnalyzer implements AutoCloseable {
         }
         out.addDetections(d);
       }
-    } catch (Exception e) {
-      out.clearDetections().setError(e.getMessage() == null ? e.toString() : e.getMessage());
+      return out.build();
     }
-    return out.setAnalysisMs((System.nanoTime() - start) / 1e6f).build();
+  }
+
+  /** Converts a frame, finds its faces and aligns their crops. */
+  private Pending detect(FrameRecord frame) {
+    long start = System.nanoTime();
+    Pending p = new Pending(frame, classifiers.map(r -> r.pick(frame.getCompression())));
+    try {
+      RgbImage image = FrameImages.toRgb(frame);
+      p.faces = detector.detect(image);
+      if (p.classifier.isPresent()) {
+        p.crops = new ArrayList<>(p.faces.size());
+        for (Face face : p.faces) {
+          p.crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
+        }
+      }
+    } catch (Exception e) {
+      p.error = message(e);
+    }
+    p.nanos = System.nanoTime() - start;
+    return p;
+  }
+
+  /** Scores the crops of {@code frames} with {@code classifier} in shared batches. */
+  private static void score(DeepfakeClassifier classifier, List<Pending> frames) {
+    List<float[]> crops = new ArrayList<>();
+    frames.forEach(p -> crops.addAll(p.crops));
+    long start = System.nanoTime();
+    float[] all;
+    try {
+      all = classifier.pFake(crops);
+    } catch (Exception e) {
+      if (frames.size() == 1) {
+        frames.get(0).error = message(e);
+        frames.get(0).nanos += System.nanoTime() - start;
+        return;
+      }
+      frames.forEach(p -> score(classifier, List.of(p)));
+      return;
+    }
+    long perFace = (System.nanoTime() - start) / crops.size();
+    int at = 0;
+    for (Pending p : frames) {
+      p.scores = java.util.Arrays.copyOfRange(all, at, at + p.crops.size());
+      p.nanos += perFace * p.crops.size();
+      at += p.crops.size();
+    }
+  }
+
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   @Override
