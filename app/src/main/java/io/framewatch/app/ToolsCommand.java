@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.framewatch.decode.FfmpegCli;
 import io.framewatch.detect.BlazeFaceDetector;
-import io.framewatch.detect.BlazeFaceSpec;
 import io.framewatch.detect.Face;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.BackendOptions;
@@ -34,7 +33,7 @@ final class ToolsCommand {
     File json;
 
     @Option(names = "--model", description = "face detector manifest id (default ${DEFAULT-VALUE})")
-    String model = BlazeFaceSpec.FRONT_128.modelId();
+    String model = "blazeface-front-128";
 
     @Option(names = "--min-score", description = "minimum face probability (${DEFAULT-VALUE})")
     float minScore = 0.5f;
@@ -47,7 +46,7 @@ final class ToolsCommand {
       ModelStore store = ModelStore.fromEnvironment();
       List<Map<String, Object>> out = new ArrayList<>();
       int faces = 0;
-      try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(model),
+      try (BlazeFaceDetector det = new BlazeFaceDetector(store.manifest(model),
           store.open(model, BackendOptions.defaults(store.cacheDir())), minScore)) {
         for (File f : images) {
           RgbImage img = RgbImage.read(f.toPath());

@@ -3,6 +3,7 @@ package io.framewatch.detect;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.InferenceException;
+import io.framewatch.inference.ModelManifest;
 import io.framewatch.inference.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * Finds faces with a BlazeFace model: letterboxes the frame into the square input (RGB scaled to
- * [-1, 1], black padding), runs the backend, decodes anchors and maps the faces back to frame
- * pixels. Not thread-safe: one per worker thread.
+ * [-1, 1], black padding: the manifest's {@value BlazeFaceSpec#PREPROCESSING}), runs the backend,
+ * decodes anchors and maps the faces back to frame pixels. Tensor names, input side and anchor
+ * grids come from the manifest ({@link BlazeFaceSpec#of}). Not thread-safe: one per worker thread.
  */
 public final class BlazeFaceDetector implements AutoCloseable {
   private final BlazeFaceSpec spec;
@@ -20,12 +22,14 @@ public final class BlazeFaceDetector implements AutoCloseable {
   private final float[] input;
 
   /**
-   * @param spec the model's anchor layout
+   * @param manifest the model's manifest: its preprocessing, input and outputs ({@link
+   *     BlazeFaceSpec#of})
    * @param backend the loaded model; closed with this detector
    * @param minScore minimum face probability
+   * @throws IllegalArgumentException when the manifest does not describe a BlazeFace model
    */
-  public BlazeFaceDetector(BlazeFaceSpec spec, InferenceBackend backend, float minScore) {
-    this.spec = spec;
+  public BlazeFaceDetector(ModelManifest manifest, InferenceBackend backend, float minScore) {
+    this.spec = BlazeFaceSpec.of(manifest);
     this.backend = backend;
     // MediaPipe's face detection graphs merge candidates overlapping by more than 0.3 IoU.
     this.decoder = new BlazeFaceDecoder(spec, minScore, 0.3f);
@@ -56,11 +60,11 @@ public final class BlazeFaceDetector implements AutoCloseable {
         }
       }
     }
-    Map<String, Tensor> out = backend.run(Map.of(backend.inputNames().get(0),
+    Map<String, Tensor> out = backend.run(Map.of(spec.input(),
         new Tensor(new long[] {1, s, s, 3}, input)));
     List<Face> faces = decoder.decode(
-        out.get("Identity:0").data(), out.get("Identity_2:0").data(),
-        out.get("Identity_1:0").data(), out.get("Identity_3:0").data());
+        out.get(spec.fineScores()).data(), out.get(spec.fineBoxes()).data(),
+        out.get(spec.coarseScores()).data(), out.get(spec.coarseBoxes()).data());
     List<Face> mapped = new ArrayList<>(faces.size());
     for (Face f : faces) {
       float[] kp = new float[f.keypoints().length];

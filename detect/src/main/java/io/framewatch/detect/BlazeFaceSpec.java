@@ -1,34 +1,86 @@
 package io.framewatch.detect;
 
+import io.framewatch.inference.ModelManifest;
+import io.framewatch.inference.ModelManifest.IoSpec;
+import java.util.Arrays;
+
 /**
- * Anchor layout of a BlazeFace model. Both published variants have 896 anchors: a fine grid with 2
- * anchors per cell (512) followed by a coarse grid with 6 per cell (384), matching the model's two
- * output pairs.
+ * How detect/ feeds and reads a BlazeFace model, taken from the model's manifest rather than
+ * assumed: the input tensor and its side, the anchor layout and which output tensor holds what.
+ * Both published variants have 896 anchors: a fine grid with 2 anchors per cell (512) followed by
+ * a coarse grid with 6 per cell (384), each with a score-logit output ({@code [1, n, 1]}) and a
+ * regressor output ({@code [1, n, 16]}: box and 6 keypoints). Outputs are told apart by their
+ * declared shapes, never by their names, so a re-export that renames tensors needs only its
+ * manifest.
  *
  * @param modelId manifest id of the model
  * @param inputSize square input side in pixels
  * @param fineStride stride of the fine grid
  * @param coarseStride stride of the coarse grid
+ * @param input name of the {@code [1, S, S, 3]} input
+ * @param fineScores name of the fine grid's score output
+ * @param coarseScores name of the coarse grid's score output
+ * @param fineBoxes name of the fine grid's regressor output
+ * @param coarseBoxes name of the coarse grid's regressor output
  */
-public record BlazeFaceSpec(String modelId, int inputSize, int fineStride, int coarseStride) {
-  /** Short-range model, 128x128 input, strides 8 and 16. */
-  public static final BlazeFaceSpec FRONT_128 = new BlazeFaceSpec("blazeface-front-128", 128, 8, 16);
-  /** Full-range ("back camera") model, 256x256 input, strides 16 and 32. */
-  public static final BlazeFaceSpec BACK_256 = new BlazeFaceSpec("blazeface-back-256", 256, 16, 32);
+public record BlazeFaceSpec(String modelId, int inputSize, int fineStride, int coarseStride,
+    String input, String fineScores, String coarseScores, String fineBoxes, String coarseBoxes) {
+  /** The preprocessing id detect/ implements: letterbox into the square input, RGB in [-1, 1]. */
+  public static final String PREPROCESSING = "blazeface-letterbox-rgb-pm1";
 
   static final int FINE_PER_CELL = 2;
   static final int COARSE_PER_CELL = 6;
+  static final int FINE_ANCHORS = 512;
+  static final int COARSE_ANCHORS = 384;
+  static final int REGRESSORS = 16;
 
-  /** The spec for a manifest id. */
-  public static BlazeFaceSpec forModel(String id) {
-    if (FRONT_128.modelId.equals(id)) {
-      return FRONT_128;
+  /**
+   * The spec a face-detection manifest declares.
+   *
+   * @throws IllegalArgumentException naming the model and what does not fit detect/'s BlazeFace
+   *     contract (task, preprocessing, input layout or size, outputs)
+   */
+  public static BlazeFaceSpec of(ModelManifest m) {
+    String id = m.id();
+    if (!"face-detection".equals(m.task())) {
+      throw new IllegalArgumentException("model " + id + " is a " + m.task()
+          + " model; the face detector must be a face-detection model");
     }
-    if (BACK_256.modelId.equals(id)) {
-      return BACK_256;
+    if (!PREPROCESSING.equals(m.preprocessing())) {
+      throw new IllegalArgumentException("model " + id + ": preprocessing '" + m.preprocessing()
+          + "' is not one detect/ implements (" + PREPROCESSING + ")");
     }
-    throw new IllegalArgumentException("unknown face detector '" + id
-        + "'; expected " + FRONT_128.modelId + " or " + BACK_256.modelId);
+    IoSpec in = m.inputs().get(0);
+    long[] s = in.shape();
+    if (m.inputs().size() != 1 || s == null || s.length != 4 || s[1] != s[2] || s[3] != 3
+        || s[1] < 16 || s[1] % 16 != 0 || (in.layout() != null && !"NHWC".equals(in.layout()))) {
+      throw new IllegalArgumentException("model " + id + ": expected one NHWC input [1, S, S, 3]"
+          + " with S a multiple of 16, got " + Arrays.toString(s) + " " + in.layout());
+    }
+    int side = (int) s[1];
+    return new BlazeFaceSpec(id, side, side / 16, side / 8, in.name(),
+        output(m, FINE_ANCHORS, 1), output(m, COARSE_ANCHORS, 1),
+        output(m, FINE_ANCHORS, REGRESSORS), output(m, COARSE_ANCHORS, REGRESSORS));
+  }
+
+  private static String output(ModelManifest m, int anchors, int channels) {
+    String found = null;
+    for (IoSpec o : m.outputs()) {
+      long[] s = o.shape();
+      if (s != null && s.length == 3 && s[1] == anchors && s[2] == channels) {
+        if (found != null) {
+          throw new IllegalArgumentException("model " + m.id() + ": two outputs of shape [1, "
+              + anchors + ", " + channels + "] (" + found + ", " + o.name() + ")");
+        }
+        found = o.name();
+      }
+    }
+    if (found == null) {
+      throw new IllegalArgumentException("model " + m.id() + ": no output of shape [1, " + anchors
+          + ", " + channels + "] (BlazeFace " + (channels == 1 ? "scores" : "box regressors")
+          + " of the " + (anchors == FINE_ANCHORS ? "fine" : "coarse") + " grid)");
+    }
+    return found;
   }
 
   /**

@@ -144,7 +144,7 @@ public final class DetectApp extends WorkerStage {
   private static FrameAnalyzer openAnalyzer(DetectConfig cfg, ModelStore models,
       BackendOptions options, String worker, StageContext ctx) {
     try {
-      BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.forModel(cfg.detectorModel()),
+      BlazeFaceDetector det = new BlazeFaceDetector(models.manifest(cfg.detectorModel()),
           metered(cfg.detectorModel(), models, options, ctx), cfg.minFaceScore());
       Optional<ClassifierRoute> route = Optional.empty();
       if (cfg.classifierModel().isPresent()) {

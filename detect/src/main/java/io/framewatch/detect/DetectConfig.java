@@ -39,7 +39,9 @@ public record DetectConfig(
     if (workers < 1) {
       throw new IllegalArgumentException("detect workers must be >= 1, got " + workers);
     }
-    BlazeFaceSpec.forModel(detectorModel);
+    if (detectorModel == null || detectorModel.isBlank()) {
+      throw new IllegalArgumentException("a face detector model is required (FRAMEWATCH_DETECTOR)");
+    }
     if (compressedClassifierModel.isPresent() && classifierModel.isEmpty()) {
       throw new IllegalArgumentException("a classifier for compressed frames ("
           + compressedClassifierModel.get() + ") needs a main classifier (FRAMEWATCH_CLASSIFIER)");

@@ -56,7 +56,7 @@ class BatchedScoresTest {
         .get("frames");
     var detector = store.manifest("blazeface-front-128");
     List<float[]> crops = new ArrayList<>();
-    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+    try (BlazeFaceDetector det = new BlazeFaceDetector(detector,
         new OnnxRuntimeBackend(detector.id(), store.resolve(detector), 1), 0.5f)) {
       for (JsonNode frame : frames) {
         RgbImage img = RgbImage.read(golden.resolve(frame.get("file").asText()));

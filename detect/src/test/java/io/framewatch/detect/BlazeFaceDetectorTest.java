@@ -18,7 +18,7 @@ class BlazeFaceDetectorTest {
     RgbImage img = TestImages.load(SampleMedia.FRANCK_STILL);
     ModelStore store = ModelStore.fromEnvironment();
     var manifest = store.manifest("blazeface-front-128");
-    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+    try (BlazeFaceDetector det = new BlazeFaceDetector(manifest,
         new OnnxRuntimeBackend(manifest.id(), store.resolve(manifest), 1), 0.5f)) {
       List<Face> faces = det.detect(img);
       assertEquals(1, faces.size(), "faces: " + faces);

@@ -80,7 +80,7 @@ class DeepfakeParityTest {
     assertEquals(frames.size(), pFake.size(), "one reference P(fake) per golden frame");
     ModelStore store = ModelStore.fromEnvironment();
     var detector = store.manifest("blazeface-front-128");
-    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+    try (BlazeFaceDetector det = new BlazeFaceDetector(detector,
             new OnnxRuntimeBackend(detector.id(), store.resolve(detector), 1), 0.5f);
         DeepfakeClassifier cls = new DeepfakeClassifier(model, backend.open())) {
       float maxCrop = 0;

@@ -39,7 +39,8 @@ class FrameAnalyzerBatchTest {
     ModelStore store = ModelStore.fromEnvironment();
     BackendOptions options = BackendOptions.defaults(store.cacheDir()).withThreads(1, 1);
     try (FrameAnalyzer analyzer = new FrameAnalyzer(
-        new BlazeFaceDetector(BlazeFaceSpec.FRONT_128, store.open("blazeface-front-128", options),
+        new BlazeFaceDetector(store.manifest("blazeface-front-128"),
+            store.open("blazeface-front-128", options),
             0.5f),
         Optional.of(new ClassifierRoute(new DeepfakeClassifier("caddm-demo",
             store.open("caddm-demo", options)), Optional.empty(), 0)), "test")) {

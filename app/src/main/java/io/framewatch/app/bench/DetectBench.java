@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.framewatch.detect.BlazeFaceDetector;
-import io.framewatch.detect.BlazeFaceSpec;
 import io.framewatch.detect.DeepfakeClassifier;
 import io.framewatch.detect.Face;
 import io.framewatch.detect.FaceAligner;
@@ -85,9 +84,9 @@ public final class DetectBench {
   /** {@code n} real crops of the franck still's face, each nudged by a different offset. */
   private List<float[]> crops(int n) throws Exception {
     RgbImage img = RgbImage.read(SampleMedia.FRANCK_STILL.fetch(store.cacheDir()));
-    var detector = store.manifest(BlazeFaceSpec.FRONT_128.modelId());
+    var detector = store.manifest("blazeface-front-128");
     Face face;
-    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+    try (BlazeFaceDetector det = new BlazeFaceDetector(detector,
         store.open(detector.id(), BackendOptions.defaults(store.cacheDir())
             .withDevice(Device.CPU)), 0.5f)) {
       face = det.detect(img).stream().max(Comparator.comparingDouble(Face::score))
