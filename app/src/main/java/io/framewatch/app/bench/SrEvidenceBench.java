@@ -226,13 +226,7 @@ public final class SrEvidenceBench {
     Burst.Builder b = Burst.newBuilder().setVideoId("bench").setReference(k / 2);
     int s = region[2];
     for (RgbImage f : frames) {
-      byte[] rgb = cut(f, region[0], region[1], s);
-      byte[] bgr = new byte[rgb.length];
-      for (int i = 0; i < rgb.length; i += 3) {
-        bgr[i] = rgb[i + 2];
-        bgr[i + 1] = rgb[i + 1];
-        bgr[i + 2] = rgb[i];
-      }
+      byte[] bgr = swapRedBlue(cut(f, region[0], region[1], s));
       b.addFrames(FrameRecord.newBuilder().setVideoId("bench").setPixelFormat(PixelFormat.BGR24)
           .setWidth(s).setHeight(s).addStrides(3 * s).setData(ByteString.copyFrom(bgr)));
     }
@@ -241,36 +235,30 @@ public final class SrEvidenceBench {
 
   /** An enhanced frame's BGR as tight RGB. */
   private static byte[] rgb(EnhancedFrame e) {
-    byte[] bgr = e.getBgr().toByteArray();
-    byte[] rgb = new byte[bgr.length];
-    for (int i = 0; i < bgr.length; i += 3) {
-      rgb[i] = bgr[i + 2];
-      rgb[i + 1] = bgr[i + 1];
-      rgb[i + 2] = bgr[i];
+    return swapRedBlue(e.getBgr().toByteArray());
+  }
+
+  /** Tight RGB as BGR, or BGR as RGB: a copy with the first and third byte of each pixel swapped. */
+  private static byte[] swapRedBlue(byte[] px) {
+    byte[] out = new byte[px.length];
+    for (int i = 0; i < px.length; i += 3) {
+      out[i] = px[i + 2];
+      out[i + 1] = px[i + 1];
+      out[i + 2] = px[i];
     }
-    return rgb;
+    return out;
   }
 
   /** Java2D's bicubic x{@link #SCALE} upscale of a tight RGB square. */
   static byte[] bicubic(byte[] rgb, int side) {
     BufferedImage src = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);
-    byte[] px = ((DataBufferByte) src.getRaster().getDataBuffer()).getData();
-    for (int i = 0; i < rgb.length; i += 3) {
-      px[i] = rgb[i + 2];
-      px[i + 1] = rgb[i + 1];
-      px[i + 2] = rgb[i];
-    }
+    byte[] bgr = swapRedBlue(rgb);
+    System.arraycopy(bgr, 0, ((DataBufferByte) src.getRaster().getDataBuffer()).getData(), 0,
+        bgr.length);
     int big = side * SCALE;
     BufferedImage dst = new BufferedImage(big, big, BufferedImage.TYPE_3BYTE_BGR);
     new AffineTransformOp(AffineTransform.getScaleInstance(SCALE, SCALE),
         AffineTransformOp.TYPE_BICUBIC).filter(src, dst);
-    byte[] d = ((DataBufferByte) dst.getRaster().getDataBuffer()).getData();
-    byte[] out = new byte[d.length];
-    for (int i = 0; i < d.length; i += 3) {
-      out[i] = d[i + 2];
-      out[i + 1] = d[i + 1];
-      out[i + 2] = d[i];
-    }
-    return out;
+    return swapRedBlue(((DataBufferByte) dst.getRaster().getDataBuffer()).getData());
   }
 }
