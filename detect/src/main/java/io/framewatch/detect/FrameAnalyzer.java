@@ -5,7 +5,6 @@ import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,12 +56,7 @@ public final class FrameAnalyzer implements AutoCloseable {
       List<Face> faces = detector.detect(image);
       float[] scores = null;
       if (classifier.isPresent() && !faces.isEmpty()) {
-        // all faces of the frame in one batch
-        List<float[]> crops = new ArrayList<>(faces.size());
-        for (Face face : faces) {
-          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
-        }
-        scores = classifier.get().pFake(crops);
+        scores = classifier.get().pFake(image, faces); // all faces of the frame in one batch
       }
       for (int i = 0; i < faces.size(); i++) {
         Detection.Builder d = Detection.newBuilder().setFace(faces.get(i).toProto());
