@@ -148,10 +148,14 @@ public record ModelManifest(
    * @param targetPFake for {@code real-fpr}: the P(fake) that share lands at
    * @param eceBefore expected calibration error on the fitting faces before (15 equal-width bins)
    * @param eceAfter the same after
+   * @param nllBefore mean negative log-likelihood on the fitting faces before (what an
+   *     {@code nll} fit lowers; a temperature alone need not lower the ECE as well)
+   * @param nllAfter the same after
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Calibration(String base, double temperature, String method, int realFaces,
-      int fakeFaces, Double targetFpr, Double targetPFake, Double eceBefore, Double eceAfter) {}
+      int fakeFaces, Double targetFpr, Double targetPFake, Double eceBefore, Double eceAfter,
+      Double nllBefore, Double nllAfter) {}
 
   /**
    * Finds a manifest by id: first in {@code userDir} (if given), then on the classpath.
