@@ -191,7 +191,11 @@ def ffmpeg(*args, loglevel="error"):
                              text=True).stdout.strip().splitlines()
         _FFMPEG.append(out[-1])
     cmd = [_FFMPEG[0], "-hide_banner", "-nostdin", "-loglevel", loglevel, "-y", *args]
-    return subprocess.run(cmd, check=True, stderr=subprocess.PIPE, text=True).stderr
+    done = subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"ffmpeg {' '.join(args)}: exit {done.returncode}: "
+                         f"{done.stderr.strip()[-2000:]}")
+    return done.stderr
 
 
 def detect_faces(images, json_path, classifiers=()):

@@ -99,6 +99,13 @@ class CalibrateCommandTest {
     // not lower it (it cannot shift real faces that sit above 0.5: see OPERATIONS.md)
     assertTrue(c.nllAfter() < c.nllBefore(), c.toString());
     assertTrue(c.eceBefore() > 0 && c.eceAfter() > 0, c.toString());
+    // the sink's recommended thresholds follow the calibrated scale: the mean P(fake) figures are
+    // the fitting faces' after calibration, the base's per-CRF ones are gone
+    assertTrue(m.metrics().keySet().stream().noneMatch(k -> k.startsWith("held_out_mean_p_fake_")
+        && k.contains("_crf_")), m.metrics().toString());
+    double realMean = ((Number) m.metrics().get("held_out_mean_p_fake_real")).doubleValue();
+    assertNotEquals(((Number) base.metrics().get("held_out_mean_p_fake_real")).doubleValue(),
+        realMean, 1e-4);
 
     // the derived id opens like any model, and scores the cap12 stills' faces differently
     ModelStore store = store(models);
