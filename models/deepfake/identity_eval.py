@@ -16,6 +16,10 @@ stage's own code. Per model and CRF it reports
     scaling, the temperature fitted by least negative log-likelihood on one half of the
     identities and applied to the other half (two-fold cross-fitting: no person's images are
     scored by a temperature fitted on them);
+  the real-only rule of `framewatch models calibrate --real` (TemperatureFit.fitRealFpr), fitted
+    on one half's real faces (FPR of them at the model's recommended alert raise threshold, as
+    `framewatch config` prints it) and applied to the other half: the share of that half's real
+    and forged faces at or above the threshold;
   x264's mean QP of each CRF (what FRAMEWATCH_ROUTE_QP compares with).
 
   nice /usr/bin/python3 models/deepfake/identity_eval.py            # writes OUT (default below)
@@ -26,6 +30,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 
@@ -46,6 +51,7 @@ KINDS = ("real", "self_blend", "swap")
 WATERMARK_ROWS = 48
 BINS = 15
 DRAWS = 1000
+FPR = 0.05
 
 
 def sigmoid(z):
@@ -74,7 +80,7 @@ def nll(z, y, temperature):
     return float(np.mean(y * np.logaddexp(0, -s) + (1 - y) * np.logaddexp(0, s)))
 
 
-def fit_temperature(z, y, lo=0.05, hi=20.0, steps=80):
+def fit_temperature(z, y, lo=0.05, hi=100.0, steps=80):
     """The temperature in [lo, hi] of least nll(z, y, T): golden-section search on 1/T, where the
     loss is convex (a logistic loss in 1/T * z)."""
     g = (np.sqrt(5) - 1) / 2
@@ -91,6 +97,43 @@ def fit_temperature(z, y, lo=0.05, hi=20.0, steps=80):
             d = a + g * (b - a)
             fd = nll(z, y, 1 / d)
     return float(2 / (a + b))
+
+
+def real_fpr_temperature(z_real, fpr, target, lo=0.05, hi=100.0):
+    """The temperature that puts the (1 - fpr) quantile of real faces' logits at P(fake) target;
+    1 where that quantile is at or below 0 (what TemperatureFit.fitRealFpr does in Java)."""
+    q = float(np.quantile(np.asarray(z_real, np.float64), 1 - fpr))
+    return 1.0 if q <= 0 else float(np.clip(q / np.log(target / (1 - target)), lo, hi))
+
+
+def cross_real_fpr(z, y, groups, target, fpr=FPR, seed=0):
+    """Two-fold real-only rule: each half's faces at the temperature fitted on the other half's
+    real faces -> {target, shares of real and forged faces at or above it, temperatures}."""
+    z, y, groups = np.asarray(z, np.float64), np.asarray(y), np.asarray(groups)
+    a, _ = halves(groups, seed)
+    in_a = np.array([g in a for g in groups])
+    hits, counts, temps = np.zeros(2), np.zeros(2), []
+    for fit_on in (in_a, ~in_a):
+        t = real_fpr_temperature(z[fit_on & (y == 0)], fpr, target)
+        temps.append(t)
+        above = sigmoid(z[~fit_on] / t) >= target
+        for label in (0, 1):
+            hits[label] += above[y[~fit_on] == label].sum()
+            counts[label] += (y[~fit_on] == label).sum()
+    return {"target": target, "fpr": fpr, "real_at_or_above": float(hits[0] / counts[0]),
+            "forged_at_or_above": float(hits[1] / counts[1]), "temperatures": temps}
+
+
+def recommended_raise():
+    """model id -> the alert raise threshold the sink recommends (`framewatch config`'s last
+    line: 'alert thresholds recommended by the model cards (raise:clear): id=r:c, ...')."""
+    line = subprocess.run([media.LAUNCHER, "config"], check=True, capture_output=True,
+                          text=True).stdout.strip().splitlines()[-1]
+    if "):" not in line:
+        return {}
+    entries = line.split("):", 1)[1].split(",")
+    return {k.strip(): float(v.split(":")[0])
+            for k, v in (e.split("=", 1) for e in entries if "=" in e)}
 
 
 def bootstrap_auc(scores, labels, groups, draws=DRAWS, seed=0):
@@ -181,8 +224,9 @@ def build(cache, work, seed):
     return rows, qp, len(portraits)
 
 
-def summarise(model, rows, scores):
-    """The model's figures per CRF from rows and {path: (p_fake, logit) or None}."""
+def summarise(model, rows, scores, target):
+    """The model's figures per CRF from rows and {path: (p_fake, logit) or None}; target: its
+    recommended alert raise threshold (None: no real-only figures)."""
     out = {}
     for crf in CRFS:
         sel = [(r, scores[r[3]]) for r in rows if r[2] == crf]
@@ -200,18 +244,29 @@ def summarise(model, rows, scores):
             row[f"frame_auc_{k}"] = auc(p[m], y[m])
         row.update({"ece": ece(p, y), "ece_calibrated": ece(after, y),
                     "temperatures": temps,
+                    "real_only": None if target is None else cross_real_fpr(z, y, ident, target),
                     "mean_p_fake_real": float(p[y == 0].mean()),
                     "mean_p_fake_forged": float(p[y == 1].mean())})
-        out[f"crf_{crf}"] = {k: round(v, 4) if isinstance(v, float) else
-                             [round(x, 4) for x in v] if isinstance(v, list) else v
-                             for k, v in row.items()}
+        out[f"crf_{crf}"] = rounded(row)
     return out
+
+
+def rounded(v):
+    """v with every float rounded to 4 places, through dicts and lists."""
+    if isinstance(v, float):
+        return round(v, 4)
+    if isinstance(v, dict):
+        return {k: rounded(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [rounded(x) for x in v]
+    return v
 
 
 def table(doc, model):
     """The card's Markdown table of one model from the written figures."""
     lines = ["| CRF | x264 mean QP | frame AUC (95 % CI) | self-blend / swap AUC | ECE before "
-             "| ECE after (T per fold) | faces scored |", "|---|---|---|---|---|---|---|"]
+             "| ECE after (T per fold) | real-only fit: real / forged at or above the threshold "
+             "| faces scored |", "|---|---|---|---|---|---|---|---|"]
     for crf, r in doc["models"][model].items():
         c = int(crf.split("_")[1])
         qp = doc["x264_mean_qp"].get(f"crf_{c}")
@@ -220,8 +275,16 @@ def table(doc, model):
             f"| {r['frame_auc']:.3f} ({r['frame_auc_ci95'][0]:.3f}-{r['frame_auc_ci95'][1]:.3f}) "
             f"| {r['frame_auc_self_blend']:.3f} / {r['frame_auc_swap']:.3f} | {r['ece']:.3f} "
             f"| {r['ece_calibrated']:.3f} ({' / '.join(f'{t:.2f}' for t in r['temperatures'])}) "
-            f"| {r['images'] - r['no_face']} of {r['images']} |")
+            f"| {real_only(r.get('real_only'))} | {r['images'] - r['no_face']} of {r['images']} |")
     return "\n".join(lines)
+
+
+def real_only(r):
+    """The real-only rule's cell: shares at or above the threshold, threshold and aim."""
+    if not r:
+        return "-"
+    return (f"{r['real_at_or_above']:.1%} / {r['forged_at_or_above']:.1%} "
+            f"(≥ {r['target']:.3f}, aim {r['fpr']:.0%} real)")
 
 
 def main():
@@ -258,13 +321,17 @@ def main():
                                               2) for c in CRFS if c},
            "seed": a.seed, "command": "/usr/bin/python3 models/deepfake/identity_eval.py"
            + "".join(" " + x for x in sys.argv[1:]), "models": {}}
+    raise_at = recommended_raise()
+    doc["real_only"] = (f"temperature fitted per CRF on one half's real faces so that {FPR:.0%} "
+                        "of them reach the model's recommended alert raise threshold "
+                        "(`framewatch config`), applied to the other half (two folds, seed 0)")
     for model in a.models:
         scores = {}
         for r in rows:
             f = build_faces.best(found[r[3]])
             scores[r[3]] = None if f is None else (f["classifiers"][model]["p_fake"],
                                                    f["classifiers"][model]["logit"])
-        doc["models"][model] = summarise(model, rows, scores)
+        doc["models"][model] = summarise(model, rows, scores, raise_at.get(model))
         print(table(doc, model), flush=True)
     doc["seconds"] = round(time.time() - start, 1)
     with open(a.out, "w") as f:

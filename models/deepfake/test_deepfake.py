@@ -428,6 +428,23 @@ class IdentityEvalTest(unittest.TestCase):
         lo, hi = identity_eval.bootstrap_auc(s[:3], y[:3], groups[:3], draws=50)
         self.assertEqual(lo, hi)
 
+    def test_real_only_rule_puts_the_chosen_share_of_real_faces_at_the_threshold(self):
+        z = np.random.default_rng(3).normal(1, 2, 2000)
+        t = identity_eval.real_fpr_temperature(z, 0.05, 0.8)
+        share = (identity_eval.sigmoid(z / t) >= 0.8).mean()
+        self.assertAlmostEqual(share, 0.05, delta=0.002)
+        # real faces already below 0.5 at that quantile: nothing to move, temperature 1
+        self.assertEqual(identity_eval.real_fpr_temperature(-np.abs(z), 0.05, 0.8), 1.0)
+
+    def test_real_only_cross_fit_reports_shares_of_the_other_half(self):
+        groups = np.repeat(np.arange(400), 2)
+        y = np.tile([0, 1], 400)
+        z = np.random.default_rng(4).normal(0, 1, 800) + 3 * y
+        r = identity_eval.cross_real_fpr(z, y, groups, 0.8)
+        self.assertAlmostEqual(r["real_at_or_above"], 0.05, delta=0.03)
+        self.assertGreater(r["forged_at_or_above"], 0.5)
+        self.assertEqual(len(r["temperatures"]), 2)
+
     def test_x264_mean_qp_weighs_frame_types_by_count(self):
         log = ("[libx264 @ 0x1] frame I:2     Avg QP:20.00  size: 1\n"
                "[libx264 @ 0x1] frame P:6     Avg QP:24.00  size: 1\n")

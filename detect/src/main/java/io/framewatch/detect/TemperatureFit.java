@@ -22,7 +22,7 @@ public final class TemperatureFit {
   /** Temperatures are kept in [MIN, MAX]. */
   public static final double MIN = 0.05;
   /** Temperatures are kept in [MIN, MAX]. */
-  public static final double MAX = 20;
+  public static final double MAX = 100;
   /** Bins of {@link #ece} used throughout (equal width on [0, 1]). */
   public static final int ECE_BINS = 15;
 
