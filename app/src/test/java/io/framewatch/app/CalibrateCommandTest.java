@@ -151,6 +151,44 @@ class CalibrateCommandTest {
   }
 
   @Test
+  void shouldScoreEveryFaceThroughTheFacesToolAsTheClassifierScoresIt(@TempDir Path out)
+      throws Exception {
+    List<Path> stills;
+    try (Stream<Path> s = Files.list(real)) {
+      stills = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+    }
+    List<String> args = new ArrayList<>(List.of("faces", "--json", out.resolve("f.json").toString(),
+        "--classifier", MODEL));
+    stills.forEach(p -> args.add(p.toString()));
+    CliRun r = CliRun.of(args.toArray(String[]::new));
+    assertEquals(0, r.status(), r.out() + r.err());
+    ModelStore store = ModelStore.fromEnvironment();
+    BackendOptions opts = BackendOptions.defaults(store.cacheDir()).withThreads(1, 1);
+    var images = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve("f.json").toFile()).get("images");
+    int faces = 0;
+    try (BlazeFaceDetector det = new BlazeFaceDetector(BlazeFaceSpec.FRONT_128,
+        store.open(BlazeFaceSpec.FRONT_128.modelId(), opts), 0.5f);
+        DeepfakeClassifier cls = DeepfakeClassifier.of(store.manifest(MODEL),
+            store.open(MODEL, opts))) {
+      for (int i = 0; i < stills.size(); i++) {
+        RgbImage img = RgbImage.read(stills.get(i));
+        float[] expected = cls.pFake(img, det.detect(img));
+        var found = images.get(i).get("faces");
+        assertEquals(expected.length, found.size(), stills.get(i).toString());
+        for (int f = 0; f < expected.length; f++) {
+          var score = found.get(f).get("classifiers").get(MODEL);
+          assertEquals(expected[f], score.get("p_fake").floatValue(), 1e-6);
+          assertEquals(expected[f], DeepfakeClassifier.sigmoid(score.get("logit").asDouble()),
+              1e-5);
+          faces++;
+        }
+      }
+    }
+    assertTrue(faces >= 3, faces + " faces");
+  }
+
+  @Test
   void shouldRefuseMissingFootageAnUnknownModelAndFootageWithoutFacesInOneLine(
       @TempDir Path models) throws Exception {
     String prefix = "framewatch models calibrate: ";
