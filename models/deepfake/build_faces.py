@@ -54,13 +54,20 @@ def save(path, img):
     Image.fromarray(img).save(path)
 
 
-def best_face(faces, min_eye=18.0):
-    """The most confident face with eyes at least min_eye px apart, as five points."""
+def best(faces, min_eye=18.0):
+    """The most confident face (as `framewatch faces` reports it) with eyes at least min_eye px
+    apart, or None."""
     for f in sorted(faces, key=lambda f: -f["score"]):
         pts = crop.five_points(f["keypoints"])
         if np.linalg.norm(pts[1] - pts[0]) >= min_eye:
-            return pts
+            return f
     return None
+
+
+def best_face(faces, min_eye=18.0):
+    """The most confident face with eyes at least min_eye px apart, as five points."""
+    f = best(faces, min_eye)
+    return None if f is None else crop.five_points(f["keypoints"])
 
 
 def video_frames(cache, work, name, fps, seconds, vf=None):

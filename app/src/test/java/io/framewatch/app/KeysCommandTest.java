@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.runtime.ApiKeys;
 import io.framewatch.runtime.Settings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -18,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code framewatch keys create} prints a key once with the entry that configures it, writes only
@@ -30,40 +26,23 @@ class KeysCommandTest {
   @TempDir
   Path dir;
 
-  /** A run's status and what it printed. */
-  private record Ran(int status, String out, String err) {
-    String key() {
-      Matcher m = KEY.matcher(out);
-      assertTrue(m.find(), out);
-      String key = m.group();
-      assertFalse(m.find(), "the key is printed once: " + out);
-      return key;
-    }
+  private static String key(CliRun r) {
+    Matcher m = KEY.matcher(r.out());
+    assertTrue(m.find(), r.out());
+    String key = m.group();
+    assertFalse(m.find(), "the key is printed once: " + r.out());
+    return key;
   }
 
-  private static Ran run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream outBefore = System.out;
-    PrintStream errBefore = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = new CommandLine(new Main()).execute(args);
-    } finally {
-      System.setOut(outBefore);
-      System.setErr(errBefore);
-    }
-    return new Ran(status, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void shouldPrintAKeyOnceWithTheEntryThatAuthenticatesItAsTheTenant() {
-    Ran r = run("keys", "create", "--tenant", "acme");
+    CliRun r = run("keys", "create", "--tenant", "acme");
     assertEquals(0, r.status(), r.err());
-    String key = r.key();
+    String key = key(r);
     Matcher entry = Pattern.compile("entry  (\\S+)").matcher(r.out());
     assertTrue(entry.find(), r.out());
     ApiKeys.Principal p = ApiKeys.parse(entry.group(1)).authenticate(key).orElseThrow();
@@ -75,31 +54,29 @@ class KeysCommandTest {
   @Test
   void shouldAppendOnlyTheEntryToAnOwnerOnlyKeyFileTheApiReads() throws Exception {
     Path file = dir.resolve("keys.txt");
-    Ran first = run("keys", "create", "--tenant", "acme", "--file", file.toString());
+    CliRun first = run("keys", "create", "--tenant", "acme", "--file", file.toString());
     assertEquals(0, first.status(), first.err());
     if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(file)));
     }
     Files.writeString(file, Files.readString(file) + "# a comment without a newline");
-    Ran second = run("keys", "create", "--tenant", "ops", "--admin", "--file", file.toString());
+    CliRun second = run("keys", "create", "--tenant", "ops", "--admin", "--file", file.toString());
     assertEquals(0, second.status(), second.err());
     assertTrue(second.out().contains("appended to " + file), second.out());
 
     String text = Files.readString(file);
-    assertFalse(text.contains(first.key()) || text.contains(second.key()),
+    assertFalse(text.contains(key(first)) || text.contains(key(second)),
         "the file holds hashes, never keys: " + text);
     ApiKeys keys = ApiKeys.fromEnv(Map.of(Settings.API_KEY_FILE.env(), file.toString()));
-    assertEquals("acme", keys.authenticate(first.key()).orElseThrow().tenant());
-    ApiKeys.Principal admin = keys.authenticate(second.key()).orElseThrow();
+    assertEquals("acme", keys.authenticate(key(first)).orElseThrow().tenant());
+    ApiKeys.Principal admin = keys.authenticate(key(second)).orElseThrow();
     assertEquals("ops", admin.tenant());
     assertTrue(admin.admin());
   }
 
-  private static void assertRefused(Ran r, String reason) {
-    assertEquals(2, r.status(), r.out() + r.err());
-    assertEquals(1, r.err().lines().count(), "one line, no stack trace: " + r.err());
-    assertTrue(r.err().startsWith("framewatch keys create: " + reason), r.err());
+  private static void assertRefused(CliRun r, String reason) {
+    r.assertRefused("framewatch keys create: " + reason);
     assertFalse(KEY.matcher(r.out()).find(), "no key printed: " + r.out());
   }
 

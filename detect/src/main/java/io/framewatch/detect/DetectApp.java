@@ -149,11 +149,12 @@ public final class DetectApp extends WorkerStage {
       Optional<ClassifierRoute> route = Optional.empty();
       if (cfg.classifierModel().isPresent()) {
         String id = cfg.classifierModel().get();
-        DeepfakeClassifier clean = new DeepfakeClassifier(id, metered(id, models, options, ctx));
+        DeepfakeClassifier clean = DeepfakeClassifier.of(models.manifest(id),
+            metered(id, models, options, ctx));
         Optional<DeepfakeClassifier> compressed = Optional.empty();
         if (cfg.compressedClassifierModel().isPresent()) {
           String cid = cfg.compressedClassifierModel().get();
-          compressed = Optional.of(new DeepfakeClassifier(cid,
+          compressed = Optional.of(DeepfakeClassifier.of(models.manifest(cid),
               metered(cid, models, options, ctx)));
         }
         route = Optional.of(new ClassifierRoute(clean, compressed, cfg.routeQp()));

@@ -61,10 +61,11 @@ public record DetectConfig(
   public static final String DEFAULT_CLASSIFIER = Settings.CLASSIFIER.defaultText();
   /**
    * Classifier for heavily compressed frames when FRAMEWATCH_CLASSIFIER_COMPRESSED is unset:
-   * none, so every frame goes to {@link #DEFAULT_CLASSIFIER}. Measured on the held-out person,
-   * caddm-demo beats fst-demo at every CRF (0, 23, 35, 40; at 40 frame AUC 0.833 vs 0.775), so
-   * routing compressed frames to fst-demo would only lose accuracy (docs/models/caddm-demo.md,
-   * "Compression and routing").
+   * none, so every frame goes to {@link #DEFAULT_CLASSIFIER}. Neither shipped classifier loses
+   * accuracy with compression, and caddm-demo is at least as good as fst-demo at every CRF (0,
+   * 23, 35, 40) on the held-out person (CRF 40 frame AUC 0.890 vs 0.775) and on 158 unseen people
+   * (0.652 vs 0.617, models/deepfake/identity_eval.py), so routing compressed frames to fst-demo
+   * would only lose accuracy (docs/models/caddm-demo.md, "Compression and routing").
    */
   public static final String DEFAULT_COMPRESSED_CLASSIFIER =
       Settings.CLASSIFIER_COMPRESSED.defaultText();

@@ -121,10 +121,7 @@ public final class FrameAnalyzer implements AutoCloseable {
       RgbImage image = FrameImages.toRgb(frame);
       p.faces = detector.detect(image);
       if (p.classifier.isPresent()) {
-        p.crops = new ArrayList<>(p.faces.size());
-        for (Face face : p.faces) {
-          p.crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
-        }
+        p.crops = DeepfakeClassifier.crops(image, p.faces);
       }
     } catch (Exception e) {
       p.error = message(e);

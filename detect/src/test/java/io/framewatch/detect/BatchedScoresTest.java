@@ -47,7 +47,7 @@ class BatchedScoresTest {
     }
   }
 
-  private static List<float[]> realCrops() throws Exception {
+  static List<float[]> realCrops() throws Exception {
     ModelStore store = ModelStore.fromEnvironment();
     Path golden = store.cacheDir().resolve("deepfake").resolve("faces-smoke").resolve("golden");
     assertTrue(Files.isDirectory(golden), golden + " is missing: `./framewatch test` makes it"

@@ -64,7 +64,7 @@ class BlazeFaceDecoderTest {
   private static ModelManifest with(ModelManifest m, String preprocessing, List<IoSpec> inputs,
       List<IoSpec> outputs) {
     return new ModelManifest(m.id(), m.task(), m.file(), m.sha256(), m.source(), m.licence(),
-        preprocessing, inputs, outputs, m.metrics(), m.parity());
+        preprocessing, inputs, outputs, m.metrics(), m.parity(), m.calibration());
   }
 
   @Test

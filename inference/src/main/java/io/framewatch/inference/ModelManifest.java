@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param inputs the graph's inputs
  * @param outputs the graph's outputs
  * @param metrics measured figures (name to value), with how and where they were measured
+ * @param parity reference input and output of the exporter, if any
+ * @param calibration the temperature {@code framewatch models calibrate} fitted on a user's own
+ *     footage, if this is such a derived manifest
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
@@ -39,7 +42,8 @@ public record ModelManifest(
     List<IoSpec> inputs,
     List<IoSpec> outputs,
     java.util.Map<String, Object> metrics,
-    Parity parity) {
+    Parity parity,
+    Calibration calibration) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
@@ -66,6 +70,16 @@ public record ModelManifest(
     if (inputs.isEmpty() || outputs.isEmpty()) {
       throw new IllegalArgumentException("model " + id + ": fields inputs and outputs are required");
     }
+    if (calibration != null && !(calibration.temperature() > 0
+        && Double.isFinite(calibration.temperature()))) {
+      throw new IllegalArgumentException("model " + id + ": field calibration.temperature must be"
+          + " positive and finite, got " + calibration.temperature());
+    }
+  }
+
+  /** The temperature a classifier's logits are divided by: the calibration's, else 1. */
+  public double temperature() {
+    return calibration == null ? 1.0 : calibration.temperature();
   }
 
   private static void require(String id, String field, String value) {
@@ -120,16 +134,50 @@ public record ModelManifest(
       double tolerance) {}
 
   /**
+   * A temperature fitted by {@code framewatch models calibrate}: the classifier's logit
+   * {@code log p1 - log p0} is divided by it before the sigmoid.
+   *
+   * @param base id of the manifest it was derived from
+   * @param temperature the divisor (> 1 softens, < 1 sharpens)
+   * @param method {@code nll} (real and forged faces: the temperature of least negative
+   *     log-likelihood) or {@code real-fpr} (real faces only: the chosen share of real faces lands
+   *     at or above the target P(fake))
+   * @param realFaces real faces it was fitted on
+   * @param fakeFaces forged faces it was fitted on (0 for {@code real-fpr})
+   * @param targetFpr for {@code real-fpr}: the share of real faces allowed at or above the target
+   * @param targetPFake for {@code real-fpr}: the P(fake) that share lands at
+   * @param eceBefore expected calibration error on the fitting faces before (15 equal-width bins)
+   * @param eceAfter the same after
+   * @param nllBefore mean negative log-likelihood on the fitting faces before (what an
+   *     {@code nll} fit lowers; a temperature alone need not lower the ECE as well)
+   * @param nllAfter the same after
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Calibration(String base, double temperature, String method, int realFaces,
+      int fakeFaces, Double targetFpr, Double targetPFake, Double eceBefore, Double eceAfter,
+      Double nllBefore, Double nllAfter) {}
+
+  /**
    * Finds a manifest by id: first in {@code userDir} (if given), then on the classpath.
    *
    * @throws IllegalArgumentException when no manifest has that id, or it does not validate
    */
   public static ModelManifest load(String id, Optional<Path> userDir) {
+    return parse(text(id, userDir), id + ".json");
+  }
+
+  /**
+   * The manifest file of {@code id} as written (user directory first, then the classpath): what
+   * a derived manifest is made from, so that fields this record does not model are kept.
+   *
+   * @throws IllegalArgumentException when no manifest has that id
+   */
+  public static byte[] text(String id, Optional<Path> userDir) {
     try {
       if (userDir.isPresent()) {
         Path p = userDir.get().resolve(id + ".json");
         if (Files.isRegularFile(p)) {
-          return parse(Files.readAllBytes(p), p.toString());
+          return Files.readAllBytes(p);
         }
       }
       String res = "framewatch/models/" + id + ".json";
@@ -138,7 +186,7 @@ public record ModelManifest(
           throw new IllegalArgumentException("no model manifest with id '" + id + "'"
               + userDir.map(d -> " in " + d + " or").orElse("") + " on the classpath");
         }
-        return parse(in.readAllBytes(), res);
+        return in.readAllBytes();
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read manifest of model " + id + ": " + e, e);

@@ -39,6 +39,25 @@ class ModelManifestTest {
   }
 
   @Test
+  void shouldReadACalibrationTemperatureAndRefuseOneThatIsNotPositive() {
+    String head = "{\"id\":\"my-model-cal-0a1b2c3d\",\"task\":\"deepfake-classification\","
+        + "\"file\":\"m.onnx\",\"sha256\":\"" + "0".repeat(64) + "\","
+        + "\"source\":{\"userSupplied\":true},\"inputs\":[{\"name\":\"a\"}],"
+        + "\"outputs\":[{\"name\":\"prob\"}]";
+    ModelManifest plain = ModelManifest.parse((head + "}").getBytes(StandardCharsets.UTF_8), "t");
+    assertEquals(1.0, plain.temperature());
+    ModelManifest cal = ModelManifest.parse((head + ",\"calibration\":{\"base\":\"my-model\","
+        + "\"temperature\":2.5,\"method\":\"nll\",\"realFaces\":3,\"fakeFaces\":4}}")
+        .getBytes(StandardCharsets.UTF_8), "t");
+    assertEquals(2.5, cal.temperature());
+    assertEquals("my-model", cal.calibration().base());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelManifest.parse((head + ",\"calibration\":{\"temperature\":0}}")
+            .getBytes(StandardCharsets.UTF_8), "t"));
+    assertTrue(e.getMessage().contains("calibration.temperature"), e.getMessage());
+  }
+
+  @Test
   void shouldRefuseAUserModelWhoseFileDoesNotMatchItsDigest(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("m.onnx"), "not the model");
     Files.writeString(dir.resolve("my-model.json"), "{\"id\":\"my-model\",\"task\":\"x\","
