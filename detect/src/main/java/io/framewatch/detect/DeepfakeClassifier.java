@@ -6,10 +6,13 @@ import io.framewatch.inference.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A CADDM-contract classifier: input {@code [N, 3, 224, 224]} BGR 0-255 (the aligned crops),
- * output {@code [N, 2]} softmax probabilities with P(fake) in column 1.
+ * output {@code [N, 2]} softmax probabilities with P(fake) in column 1; optionally a second
+ * output {@value #ARTIFACT_OUTPUT} {@code [N, rows, cols]}, the per-cell probability of a blending
+ * artifact in the crop (caddm-demo's 7x7 map; {@link ArtifactMaps} decodes it).
  *
  * <p>The faces a caller holds together (all faces of a frame) run as batches of up to
  * {@link #MAX_BATCH} through {@link InferenceBackend#runBatch}, on the caller's thread. Not through
@@ -20,7 +23,8 @@ import java.util.Map;
 public final class DeepfakeClassifier implements AutoCloseable {
   /** Most crops in one model run: bounds the staging memory (8 crops are 4.8 MB of input). */
   public static final int MAX_BATCH = 8;
-
+  /** Name of the optional second output: per-cell artifact probabilities {@code [N, rows, cols]}. */
+  public static final String ARTIFACT_OUTPUT = "artifact";
 
   private final String modelId;
   private final InferenceBackend backend;
@@ -49,28 +53,71 @@ public final class DeepfakeClassifier implements AutoCloseable {
    * to {@link #MAX_BATCH}.
    */
   public float[] pFake(List<float[]> cropsBgrChw) throws InferenceException {
+    List<Score> scored = score(cropsBgrChw);
+    float[] out = new float[scored.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = scored.get(i).pFake();
+    }
+    return out;
+  }
+
+  /** Whether the model has an {@value #ARTIFACT_OUTPUT} output (its manifest declares it). */
+  public boolean hasArtifactMap() {
+    return backend.outputNames().contains(ARTIFACT_OUTPUT);
+  }
+
+  /**
+   * P(fake) and, when the model has an {@value #ARTIFACT_OUTPUT} output, the artifact map of each
+   * aligned crop, in order, run in batches of up to {@link #MAX_BATCH}.
+   */
+  public List<Score> score(List<float[]> cropsBgrChw) throws InferenceException {
     int c = FaceAligner.CANVAS;
     long[] shape = {1, 3, c, c};
     String input = backend.inputNames().get(0);
     String output = backend.outputNames().get(0);
-    float[] scores = new float[cropsBgrChw.size()];
-    for (int from = 0; from < scores.length; from += MAX_BATCH) {
-      int n = Math.min(MAX_BATCH, scores.length - from);
+    boolean maps = hasArtifactMap();
+    List<Score> scores = new ArrayList<>(cropsBgrChw.size());
+    for (int from = 0; from < cropsBgrChw.size(); from += MAX_BATCH) {
+      int n = Math.min(MAX_BATCH, cropsBgrChw.size() - from);
       List<Map<String, Tensor>> batch = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         batch.add(Map.of(input, new Tensor(shape, cropsBgrChw.get(from + i))));
       }
-      Tensor out = backend.runBatch(batch).get(output);
+      Map<String, Tensor> result = backend.runBatch(batch);
+      Tensor out = result.get(output);
       if (out == null || out.data().length != 2 * n) {
         throw new InferenceException("model " + modelId + ": expected output [" + n + ",2], got "
             + out);
       }
+      Tensor art = maps ? result.get(ARTIFACT_OUTPUT) : null;
+      if (maps && (art == null || art.shape().length != 3 || art.shape()[0] != n)) {
+        throw new InferenceException("model " + modelId + ": expected output " + ARTIFACT_OUTPUT
+            + " [" + n + ",rows,cols], got " + art);
+      }
       for (int i = 0; i < n; i++) {
-        scores[from + i] = out.data()[2 * i + 1];
+        ArtifactGrid grid = null;
+        if (art != null) {
+          int rows = (int) art.shape()[1];
+          int cols = (int) art.shape()[2];
+          float[] cells = new float[rows * cols];
+          System.arraycopy(art.data(), i * cells.length, cells, 0, cells.length);
+          grid = new ArtifactGrid(rows, cols, cells);
+        }
+        scores.add(new Score(out.data()[2 * i + 1], Optional.ofNullable(grid)));
       }
     }
     return scores;
   }
+
+  /** One face's result: P(fake), and its artifact map when the model has one. */
+  public record Score(float pFake, Optional<ArtifactGrid> artifact) {}
+
+  /**
+   * A per-cell artifact map over the 224x224 crop.
+   *
+   * @param cells {@code rows * cols} probabilities, row by row
+   */
+  public record ArtifactGrid(int rows, int cols, float[] cells) {}
 
   @Override
   public void close() {

@@ -55,19 +55,25 @@ public final class FrameAnalyzer implements AutoCloseable {
     try {
       RgbImage image = FrameImages.toRgb(frame);
       List<Face> faces = detector.detect(image);
-      float[] scores = null;
+      List<DeepfakeClassifier.Score> scores = null;
+      List<Similarity> toCanvas = new ArrayList<>(faces.size());
       if (classifier.isPresent() && !faces.isEmpty()) {
         // all faces of the frame in one batch
         List<float[]> crops = new ArrayList<>(faces.size());
         for (Face face : faces) {
-          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
+          Similarity s = FaceAligner.transform(face);
+          toCanvas.add(s);
+          crops.add(FaceAligner.cropBgrChw(image, s));
         }
-        scores = classifier.get().pFake(crops);
+        scores = classifier.get().score(crops);
       }
       for (int i = 0; i < faces.size(); i++) {
         Detection.Builder d = Detection.newBuilder().setFace(faces.get(i).toProto());
         if (scores != null) {
-          d.setModelId(classifier.get().modelId()).setPFake(scores[i]);
+          d.setModelId(classifier.get().modelId()).setPFake(scores.get(i).pFake());
+          Similarity s = toCanvas.get(i);
+          scores.get(i).artifact().ifPresent(g ->
+              d.setArtifactMap(ArtifactMaps.decode(g.cells(), g.rows(), g.cols(), s)));
         } else {
           d.setModelId(NO_MODEL).setNoModel(true);
         }
