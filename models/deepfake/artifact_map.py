@@ -208,14 +208,15 @@ def targets(masks):
     return (F.adaptive_avg_pool2d(m, GRID) > 0.25).float()[:, 0]
 
 
-def fit_head(feats, target, epochs, seed, lr=0.01, batch=256):
+def fit_head(feats, target, epochs, seed, lr=0.01, batch=256, balance=False):
     """A 3x3 convolution, 64 -> 1, on the frozen tap's features; binary cross-entropy per cell
-    with the positive cells weighted to balance the negatives. Returns (weight, bias, log)."""
+    (balance: the positive cells weighted to balance the negatives). Returns (weight, bias,
+    log)."""
     torch.manual_seed(seed)
     head = torch.nn.Conv2d(feats.shape[1], 1, 3, padding=1)
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
     pos = float(target.mean())
-    weight = torch.tensor((1 - pos) / max(pos, 1e-6))
+    weight = torch.tensor((1 - pos) / max(pos, 1e-6) if balance else 1.0)
     log = []
     g = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
@@ -343,6 +344,8 @@ def main():
     ap.add_argument("--model", default=SHIPPED, help="the shipped caddm-demo.onnx (prob only)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--balance", action="store_true",
+                    help="weight the artifact cells up to balance the others (more boxes)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ship", action="store_true")
     a = ap.parse_args()
@@ -366,7 +369,7 @@ def main():
     test = dict(np.load(os.path.join(a.data, "test.npz")))
     feats = run_graph(graph, train["x"], [TAP])[0]
     target = targets(train["mask"])
-    weight, bias, log = fit_head(feats, target, a.epochs, a.seed)
+    weight, bias, log = fit_head(feats, target, a.epochs, a.seed, balance=a.balance)
     fit_seconds = round(time.time() - start, 1)
     print(f"fitted on {len(feats)} training crops in {fit_seconds}s, loss {log[0]} -> {log[-1]}",
           flush=True)
@@ -381,7 +384,7 @@ def main():
     path = os.path.join(a.out, "caddm-demo.onnx")
     onnx.save(grafted, path)
     result = {"command": " ".join(sys.argv), "tap": TAP, "threshold": THRESHOLD,
-              "fit_seconds": fit_seconds, "epochs": a.epochs, "seed": a.seed,
+              "fit_seconds": fit_seconds, "epochs": a.epochs, "seed": a.seed, "balance": a.balance,
               "train_crops": int(len(feats)), "train_positive_cells": round(float(target.mean()), 4),
               "loss": log, "runner_parity_max_abs": gap,
               "train": evaluate(train_heat, train), "held_out": evaluate(heat, test),
