@@ -74,7 +74,10 @@ public final class DeepfakeClassifier implements AutoCloseable {
     int c = FaceAligner.CANVAS;
     long[] shape = {1, 3, c, c};
     String input = backend.inputNames().get(0);
-    String output = backend.outputNames().get(0);
+    // the probabilities: the first output that is not the artifact map
+    String output = backend.outputNames().stream().filter(o -> !o.equals(ARTIFACT_OUTPUT))
+        .findFirst().orElseThrow(() -> new InferenceException("model " + modelId
+            + ": no probability output"));
     boolean maps = hasArtifactMap();
     List<Score> scores = new ArrayList<>(cropsBgrChw.size());
     for (int from = 0; from < cropsBgrChw.size(); from += MAX_BATCH) {
