@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import artifact_map  # noqa: E402
 import build_faces  # noqa: E402
 import crop  # noqa: E402
 import ensemble  # noqa: E402
@@ -364,6 +365,60 @@ class SweepTest(unittest.TestCase):
             np.testing.assert_array_equal(a, b)
             self.assertEqual((a.shape, a.dtype), (real.shape, np.uint8))
             self.assertGreater(np.abs(a.astype(int) - real).mean(), 1.0)
+
+
+class ArtifactMapTest(unittest.TestCase):
+    """decode() and the measures; detect/'s ArtifactMapsTest pins the Java decoder to the same
+    cases."""
+
+    @staticmethod
+    def grid(hot):
+        h = np.zeros((7, 7))
+        for r, c, v in hot:
+            h[r, c] = v
+        return h
+
+    def test_boxes_each_connected_group_of_hot_cells_best_first(self):
+        h = self.grid([(2, 3, 0.9), (3, 3, 0.8), (5, 5, 0.6), (0, 0, 0.7)])
+        self.assertEqual(artifact_map.decode(h), [(96, 64, 128, 128, 0.9), (0, 0, 32, 32, 0.7),
+                                                  (160, 160, 192, 192, 0.6)])
+
+    def test_keeps_three_groups_joining_edge_neighbours_from_the_threshold_up(self):
+        h = self.grid([(0, 0, 0.5), (1, 1, 0.6), (2, 2, 0.7), (3, 3, 0.8), (4, 4, 0.49),
+                       (3, 4, 0.55)])
+        self.assertEqual(artifact_map.decode(h), [(96, 96, 160, 128, 0.8), (64, 64, 96, 96, 0.7),
+                                                  (32, 32, 64, 64, 0.6)])
+        self.assertEqual(artifact_map.decode(np.zeros((7, 7))), [])
+
+    def test_pointing_game_iou_and_baselines_on_a_known_mask(self):
+        mask = np.zeros((28, 28), np.uint8)
+        mask[8:16, 12:16] = 255  # crop pixels x 96-128, y 64-128: cells (2, 3) and (3, 3)
+        on = self.grid([(2, 3, 0.9), (3, 3, 0.8)])
+        m = artifact_map.measure(on, mask)
+        self.assertEqual((m["hit"], m["iou"], m["boxes"]), (1.0, 1.0, 1.0))
+        self.assertAlmostEqual(m["chance_hit"], 2 / 49)
+        self.assertEqual(m["centre_hit"], 1.0)  # cell (3, 3) is the centre
+        self.assertAlmostEqual(m["centre_box_iou"], (32 * 64) / (96 * 96))
+        off = artifact_map.measure(self.grid([(6, 0, 0.9)]), mask)
+        self.assertEqual((off["hit"], off["iou"]), (0.0, 0.0))
+        cold = artifact_map.measure(self.grid([(3, 3, 0.2)]), mask)  # pointed at, no box
+        self.assertEqual((cold["hit"], cold["iou"], cold["boxes"]), (1.0, 0.0, 0.0))
+
+    def test_graft_adds_the_artifact_output_and_leaves_prob_alone(self):
+        import onnx
+        base = artifact_map.prob_only(onnx.load(artifact_map.SHIPPED))
+        self.assertEqual([o.name for o in base.graph.output], ["prob"])
+        w = np.random.default_rng(0).normal(size=(1, 64, 3, 3)).astype(np.float32)
+        b = np.zeros(1, np.float32)
+        grafted = artifact_map.graft(onnx.load_from_string(base.SerializeToString()), w, b)
+        onnx.checker.check_model(grafted)
+        self.assertEqual([o.name for o in grafted.graph.output], ["prob", "artifact"])
+        self.assertTrue(artifact_map.prob_path_unchanged(base, grafted))
+        runner = artifact_map.OnnxGraph(base)
+        x = np.random.default_rng(1).uniform(0, 255, (2, 3, 224, 224)).astype(np.float32)
+        p, tap = artifact_map.run_graph(runner, x, ["prob", artifact_map.TAP])
+        self.assertEqual(tuple(p.shape), (2, 2))
+        self.assertEqual(tuple(tap.shape), (2, 64, 7, 7))
 
 
 class LossAndMetricTest(unittest.TestCase):

@@ -8,12 +8,15 @@ import io.framewatch.inference.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A CADDM-contract classifier: input {@code [N, 3, 224, 224]} BGR 0-255 (the aligned crops),
  * output {@code prob} {@code [N, 2]} softmax probabilities with P(fake) in column 1. The output is
  * read by name, so a graph may carry further outputs; a graph with a single output of another name
- * is read from that one.
+ * is read from that one. An optional second output {@value #ARTIFACT_OUTPUT}
+ * {@code [N, rows, cols]} is the per-cell probability of a blending artifact in the crop
+ * (caddm-demo's 7x7 map; {@link ArtifactMaps} decodes it), read from the same run.
  *
  * <p>A calibrated manifest ({@link ModelManifest#temperature()} other than 1, written by
  * {@code framewatch models calibrate}) divides the logit {@code log p1 - log p0} by its temperature
@@ -30,6 +33,8 @@ public final class DeepfakeClassifier implements AutoCloseable {
   public static final int MAX_BATCH = 8;
   /** Name of the probability output in the CADDM contract. */
   public static final String PROB = "prob";
+  /** Name of the optional second output: per-cell artifact probabilities {@code [N, rows, cols]}. */
+  public static final String ARTIFACT_OUTPUT = "artifact";
 
   private final String modelId;
   private final InferenceBackend backend;
@@ -99,13 +104,12 @@ public final class DeepfakeClassifier implements AutoCloseable {
    * to {@link #MAX_BATCH}, with the manifest's temperature applied.
    */
   public float[] pFake(List<float[]> cropsBgrChw) throws InferenceException {
-    float[][] probs = probabilities(cropsBgrChw);
-    float[] scores = new float[probs.length];
-    for (int i = 0; i < scores.length; i++) {
-      scores[i] = temperature == 1.0 ? probs[i][1]
-          : (float) sigmoid(logit(probs[i][0], probs[i][1]) / temperature);
+    List<Score> scored = score(cropsBgrChw);
+    float[] out = new float[scored.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = scored.get(i).pFake();
     }
-    return scores;
+    return out;
   }
 
   /**
@@ -113,10 +117,10 @@ public final class DeepfakeClassifier implements AutoCloseable {
    * calibration is fitted on.
    */
   public double[] logits(List<float[]> cropsBgrChw) throws InferenceException {
-    float[][] probs = probabilities(cropsBgrChw);
-    double[] out = new double[probs.length];
+    List<Score> scored = score(cropsBgrChw);
+    double[] out = new double[scored.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = logit(probs[i][0], probs[i][1]);
+      out[i] = scored.get(i).logit();
     }
     return out;
   }
@@ -134,30 +138,75 @@ public final class DeepfakeClassifier implements AutoCloseable {
     return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
   }
 
-  private float[][] probabilities(List<float[]> cropsBgrChw) throws InferenceException {
+  /** Whether the model has an {@value #ARTIFACT_OUTPUT} output (its manifest declares it). */
+  public boolean hasArtifactMap() {
+    return backend.outputNames().contains(ARTIFACT_OUTPUT);
+  }
+
+  /**
+   * P(fake) (calibrated), the model's own logit and, when the model has an
+   * {@value #ARTIFACT_OUTPUT} output, the artifact map of each aligned crop, in order, from one
+   * run per batch of up to {@link #MAX_BATCH}.
+   */
+  public List<Score> score(List<float[]> cropsBgrChw) throws InferenceException {
     int c = FaceAligner.CANVAS;
     long[] shape = {1, 3, c, c};
     String input = backend.inputNames().get(0);
     List<String> outputs = backend.outputNames();
     String output = outputs.contains(PROB) || outputs.size() != 1 ? PROB : outputs.get(0);
-    float[][] probs = new float[cropsBgrChw.size()][];
-    for (int from = 0; from < probs.length; from += MAX_BATCH) {
-      int n = Math.min(MAX_BATCH, probs.length - from);
+    boolean maps = hasArtifactMap();
+    List<Score> scores = new ArrayList<>(cropsBgrChw.size());
+    for (int from = 0; from < cropsBgrChw.size(); from += MAX_BATCH) {
+      int n = Math.min(MAX_BATCH, cropsBgrChw.size() - from);
       List<Map<String, Tensor>> batch = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         batch.add(Map.of(input, new Tensor(shape, cropsBgrChw.get(from + i))));
       }
-      Tensor out = backend.runBatch(batch).get(output);
+      Map<String, Tensor> result = backend.runBatch(batch);
+      Tensor out = result.get(output);
       if (out == null || out.data().length != 2 * n) {
         throw new InferenceException("model " + modelId + ": expected output " + output + " ["
             + n + ",2], got " + out);
       }
+      Tensor art = maps ? result.get(ARTIFACT_OUTPUT) : null;
+      if (maps && (art == null || art.shape().length != 3 || art.shape()[0] != n)) {
+        throw new InferenceException("model " + modelId + ": expected output " + ARTIFACT_OUTPUT
+            + " [" + n + ",rows,cols], got " + art);
+      }
       for (int i = 0; i < n; i++) {
-        probs[from + i] = new float[] {out.data()[2 * i], out.data()[2 * i + 1]};
+        ArtifactGrid grid = null;
+        if (art != null) {
+          int rows = (int) art.shape()[1];
+          int cols = (int) art.shape()[2];
+          float[] cells = new float[rows * cols];
+          System.arraycopy(art.data(), i * cells.length, cells, 0, cells.length);
+          grid = new ArtifactGrid(rows, cols, cells);
+        }
+        float p0 = out.data()[2 * i];
+        float p1 = out.data()[2 * i + 1];
+        double z = logit(p0, p1);
+        float p = temperature == 1.0 ? p1 : (float) sigmoid(z / temperature);
+        scores.add(new Score(p, z, Optional.ofNullable(grid)));
       }
     }
-    return probs;
+    return scores;
   }
+
+  /**
+   * One face's result.
+   *
+   * @param pFake P(fake), the manifest's temperature applied
+   * @param logit the model's own {@code log p1 - log p0}
+   * @param artifact its artifact map when the model has one
+   */
+  public record Score(float pFake, double logit, Optional<ArtifactGrid> artifact) {}
+
+  /**
+   * A per-cell artifact map over the 224x224 crop.
+   *
+   * @param cells {@code rows * cols} probabilities, row by row
+   */
+  public record ArtifactGrid(int rows, int cols, float[] cells) {}
 
   @Override
   public void close() {

@@ -76,8 +76,9 @@ public final class FrameAnalyzer implements AutoCloseable {
     final FrameRecord frame;
     final Optional<DeepfakeClassifier> classifier;
     List<Face> faces = List.of();
+    List<Similarity> toCanvas = List.of();
     List<float[]> crops = List.of();
-    float[] scores;
+    List<DeepfakeClassifier.Score> scores;
     long nanos;
     String error;
 
@@ -103,7 +104,11 @@ public final class FrameAnalyzer implements AutoCloseable {
       for (int i = 0; i < faces.size(); i++) {
         Detection.Builder d = Detection.newBuilder().setFace(faces.get(i).toProto());
         if (scores != null) {
-          d.setModelId(classifier.get().modelId()).setPFake(scores[i]);
+          DeepfakeClassifier.Score score = scores.get(i);
+          d.setModelId(classifier.get().modelId()).setPFake(score.pFake());
+          Similarity s = toCanvas.get(i);
+          score.artifact().ifPresent(g ->
+              d.setArtifactMap(ArtifactMaps.decode(g.cells(), g.rows(), g.cols(), s)));
         } else {
           d.setModelId(NO_MODEL).setNoModel(true);
         }
@@ -121,7 +126,13 @@ public final class FrameAnalyzer implements AutoCloseable {
       RgbImage image = FrameImages.toRgb(frame);
       p.faces = detector.detect(image);
       if (p.classifier.isPresent()) {
-        p.crops = DeepfakeClassifier.crops(image, p.faces);
+        p.toCanvas = new ArrayList<>(p.faces.size());
+        p.crops = new ArrayList<>(p.faces.size());
+        for (Face face : p.faces) {
+          Similarity s = FaceAligner.transform(face);
+          p.toCanvas.add(s);
+          p.crops.add(FaceAligner.cropBgrChw(image, s));
+        }
       }
     } catch (Exception e) {
       p.error = message(e);
@@ -135,9 +146,9 @@ public final class FrameAnalyzer implements AutoCloseable {
     List<float[]> crops = new ArrayList<>();
     frames.forEach(p -> crops.addAll(p.crops));
     long start = System.nanoTime();
-    float[] all;
+    List<DeepfakeClassifier.Score> all;
     try {
-      all = classifier.pFake(crops);
+      all = classifier.score(crops);
     } catch (Exception e) {
       if (frames.size() == 1) {
         frames.get(0).error = message(e);
@@ -150,7 +161,7 @@ public final class FrameAnalyzer implements AutoCloseable {
     long perFace = (System.nanoTime() - start) / crops.size();
     int at = 0;
     for (Pending p : frames) {
-      p.scores = java.util.Arrays.copyOfRange(all, at, at + p.crops.size());
+      p.scores = all.subList(at, at + p.crops.size());
       p.nanos += perFace * p.crops.size();
       at += p.crops.size();
     }

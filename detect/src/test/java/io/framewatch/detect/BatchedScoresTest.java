@@ -47,6 +47,41 @@ class BatchedScoresTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"caddm-demo", "fst-demo"})
+  void shouldGiveEachFaceItsOwnArtifactMapOnlyWhenTheModelHasOne(String model) throws Exception {
+    List<float[]> crops = realCrops();
+    ModelStore store = ModelStore.fromEnvironment();
+    boolean declared = store.manifest(model).outputs().stream()
+        .anyMatch(o -> o.name().equals(DeepfakeClassifier.ARTIFACT_OUTPUT));
+    try (DeepfakeClassifier cls = new DeepfakeClassifier(model, store.open(model,
+        BackendOptions.defaults(store.cacheDir()).withThreads(1, 1)))) {
+      assertEquals(declared, cls.hasArtifactMap());
+      assertEquals(model.equals("caddm-demo"), declared, "caddm-demo alone ships a map");
+      List<DeepfakeClassifier.Score> batched = cls.score(crops);
+      float spread = 0;
+      for (int i = 0; i < crops.size(); i++) {
+        DeepfakeClassifier.Score alone = cls.score(List.of(crops.get(i))).get(0);
+        assertEquals(declared, batched.get(i).artifact().isPresent());
+        if (!declared) {
+          continue;
+        }
+        DeepfakeClassifier.ArtifactGrid a = alone.artifact().orElseThrow();
+        DeepfakeClassifier.ArtifactGrid b = batched.get(i).artifact().orElseThrow();
+        assertEquals(7, b.rows());
+        assertEquals(7, b.cols());
+        for (int k = 0; k < 49; k++) {
+          assertTrue(b.cells()[k] >= 0 && b.cells()[k] <= 1, "a probability: " + b.cells()[k]);
+          assertEquals(a.cells()[k], b.cells()[k], 1e-5f, "crop " + i + " cell " + k);
+          spread = Math.max(spread, Math.abs(b.cells()[k]
+              - batched.get(0).artifact().orElseThrow().cells()[k]));
+        }
+      }
+      // the crops differ, so a batch that returned one face's map for all would fail above
+      assertTrue(!declared || spread > 1e-4f, "maps of different crops differ: " + spread);
+    }
+  }
+
   static List<float[]> realCrops() throws Exception {
     ModelStore store = ModelStore.fromEnvironment();
     Path golden = store.cacheDir().resolve("deepfake").resolve("faces-smoke").resolve("golden");

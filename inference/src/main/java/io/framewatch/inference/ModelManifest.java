@@ -124,7 +124,8 @@ public record ModelManifest(
    * {@code framewatch models verify} runs the model on the input and compares.
    *
    * @param input little-endian float32 file of the (single) input
-   * @param output little-endian float32 file of the (single) output
+   * @param output little-endian float32 file of the first output (the classifier's {@code prob};
+   *     a second output such as {@code artifact} is checked by the graph check only)
    * @param inputShape shape of the input
    * @param outputShape shape of the output
    * @param tolerance largest allowed absolute difference

@@ -41,9 +41,8 @@ public final class ModelVerifier {
     if (p == null) {
       return OptionalDouble.empty();
     }
-    if (m.inputs().size() != 1 || m.outputs().size() != 1) {
-      throw new InferenceException("model " + m.id() + ": field parity needs one input and"
-          + " one output");
+    if (m.inputs().size() != 1) {
+      throw new InferenceException("model " + m.id() + ": field parity needs one input");
     }
     float[] in = floats(m, file.resolveSibling(p.input()));
     float[] expected = floats(m, file.resolveSibling(p.output()));

@@ -43,6 +43,30 @@ class OfficialExportTest {
   }
 
   @Test
+  void shouldExportTheArtifactModulesPerCellMapAsASecondOutput() throws Exception {
+    Path dir = exportDir();
+    ModelStore store = new ModelStore(ModelStore.fromEnvironment().cacheDir(), Optional.of(dir));
+    ModelManifest m = store.manifest(ID);
+    // the stand-in's ADM gives per-cell logits: the export declares them, ONNX Runtime runs them
+    assertEquals(2, m.outputs().size(), "outputs " + m.outputs());
+    assertEquals("artifact", m.outputs().get(1).name());
+    assertArrayEquals(new long[] {-1, 7, 7}, m.outputs().get(1).shape());
+    float[] crop = new float[3 * 224 * 224];
+    for (int i = 0; i < crop.length; i++) {
+      crop[i] = (i * 37) % 256;
+    }
+    try (OnnxRuntimeBackend b = new OnnxRuntimeBackend(ID, store.resolve(m),
+        BackendOptions.defaults(dir).withThreads(1, 1))) {
+      Tensor art = b.run(java.util.Map.of("input", new Tensor(new long[] {1, 3, 224, 224}, crop)))
+          .get("artifact");
+      assertArrayEquals(new long[] {1, 7, 7}, art.shape());
+      for (float v : art.data()) {
+        assertTrue(v >= 0 && v <= 1, "a probability: " + v);
+      }
+    }
+  }
+
+  @Test
   void shouldRefuseAModelWhoseOutputDiffersFromTheExporters(@TempDir Path tmp) throws Exception {
     Path dir = exportDir();
     Path onnx = dir.resolve(ID + ".onnx");
