@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.InferenceException;
 import io.framewatch.inference.Tensor;

@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.FrameImages;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.Detection;
@@ -60,7 +61,7 @@ public final class FrameAnalyzer implements AutoCloseable {
         // all faces of the frame in one batch
         List<float[]> crops = new ArrayList<>(faces.size());
         for (Face face : faces) {
-          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
+          crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face.keypoints())));
         }
         scores = classifier.get().pFake(crops);
       }
