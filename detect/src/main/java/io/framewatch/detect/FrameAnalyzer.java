@@ -50,6 +50,10 @@ public final class FrameAnalyzer implements AutoCloseable {
         .setFrameIndex(frame.getFrameIndex())
         .setPtsUs(frame.getPtsUs())
         .setDecodedAtMs(frame.getDecodedAtMs())
+        // what evidence extraction rebuilds the frame at
+        .setFrameWidth(frame.getWidth())
+        .setFrameHeight(frame.getHeight())
+        .setPixelFormat(frame.getPixelFormat())
         .setDetectorModel(detector.modelId())
         .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
         .setWorker(worker);

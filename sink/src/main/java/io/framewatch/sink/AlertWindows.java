@@ -4,6 +4,7 @@ import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertLevel;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.Detection;
+import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.AlertState;
 import io.framewatch.sink.state.VerdictState;
@@ -230,7 +231,14 @@ final class AlertWindows {
         .setPeak(v.getScore()).addAllTrackIds(ids).setModel(model.get())
         .setRaise(th.raise()).setClear(th.clear());
     long last = v.getTracksList().stream().mapToLong(t -> t.getLastPtsUs()).max().orElse(0);
-    return Optional.of(Alert.newBuilder().setVideoId(videoId).setAtMs(nowMs)
+    // the evidence decode extracts for the FINAL verdict: the alert's tracks' top samples
+    List<TrackEvidence> evidence = Evidence.forTracks(v.getTracksList(), ids, EVIDENCE);
+    Alert.Builder alert = Alert.newBuilder().addAllEvidence(evidence);
+    evidence.forEach(e -> alert.addEvidenceSamples(e.getSampleIndex()));
+    if (!evidence.isEmpty()) {
+      alert.setSampleIndex(evidence.get(0).getSampleIndex());
+    }
+    return Optional.of(alert.setVideoId(videoId).setAtMs(nowMs)
         .setAlertId(videoId + "#1").setTransition(AlertTransition.RAISED).setSequence(0)
         .setSource("upload").setLevel(level(v.getScore(), th.raise()))
         .setScore(v.getScore()).addAllTrackIds(ids).setWindowStartUs(0).setWindowEndUs(last)

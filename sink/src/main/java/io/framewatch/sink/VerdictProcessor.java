@@ -2,6 +2,7 @@ package io.framewatch.sink;
 
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
+import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.sink.state.VerdictInput;
@@ -68,6 +69,9 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
     }
     for (Alert a : step.alerts()) {
       ctx.forward(r.withValue(a));
+    }
+    for (EvidenceRequest e : step.evidence()) {
+      ctx.forward(r.withValue(e));
     }
     ctx.forward(r.withValue(step.state().getVerdict()));
   }
