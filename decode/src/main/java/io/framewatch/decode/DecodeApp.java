@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  */
 public final class DecodeApp extends WorkerStage {
   private final DecodeConfig cfg;
+  private final EvidenceConfig evidence;
   private final StageContext ctx;
   private final String workerName;
   private volatile StreamControls controls;
@@ -35,7 +36,17 @@ public final class DecodeApp extends WorkerStage {
    * @param ctx the process's meters and worker-death policy
    */
   public DecodeApp(DecodeConfig cfg, StageContext ctx) {
+    this(cfg, null, ctx);
+  }
+
+  /**
+   * @param cfg stage settings
+   * @param evidence the evidence server's settings; null: this process serves no evidence
+   * @param ctx the process's meters and worker-death policy
+   */
+  public DecodeApp(DecodeConfig cfg, EvidenceConfig evidence, StageContext ctx) {
     this.cfg = cfg;
+    this.evidence = evidence;
     this.ctx = ctx;
     // pid and a random suffix: several decode stages may share a host (or, in tests, a JVM)
     this.workerName = ctx.host() + "/decode-" + ProcessHandle.current().pid() + "-"
@@ -64,8 +75,22 @@ public final class DecodeApp extends WorkerStage {
     LoopOptions options = new LoopOptions("decode", name, consumer,
         cfg.kafka().producer(name, true), FailurePolicy.DEAD_LETTER, cfg.workers(),
         cfg.queueCapacity(), Retry.DEFAULT, ctx.meters(), tp -> live.metadata(tp.partition()));
-    return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS,
-        (in, out) -> handle(in, out, name, live, meters), options, null), ctx.onWorkerDeath());
+    if (evidence == null) {
+      return new Workers("decode", 1, i -> new ConsumerLoop<>(Topics.VIDEO_JOBS,
+          (in, out) -> handle(in, out, name, live, meters), options, null), ctx.onWorkerDeath());
+    }
+    // evidence requests in a group of their own, so a backlog of jobs never delays them, on a
+    // pool of their own: seeking one frame takes a fraction of a second, a job minutes
+    EvidenceServer server = new EvidenceServer(evidence.files(), cfg.maxSourcePixels(), name);
+    LoopOptions evidenceOptions = new LoopOptions("decode-evidence", name + "-evidence",
+        cfg.kafka().consumer(evidence.group(), name + "-evidence", false),
+        cfg.kafka().producer(name + "-evidence", true), FailurePolicy.DEAD_LETTER,
+        evidence.workers(), evidence.workers(), Retry.DEFAULT, ctx.meters(), null);
+    return new Workers("decode", 2, i -> i == 0
+        ? new ConsumerLoop<>(Topics.VIDEO_JOBS, (in, out) -> handle(in, out, name, live, meters),
+            options, null)
+        : new ConsumerLoop<>(Topics.EVIDENCE_REQUESTS, server::handle, evidenceOptions, null),
+        ctx.onWorkerDeath());
   }
 
   /** Runs one job: a file to its end, a live stream until stopped, either until cancelled. */
