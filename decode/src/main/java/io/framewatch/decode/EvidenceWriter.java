@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
@@ -112,9 +113,11 @@ final class EvidenceWriter {
 
   /** Writes {@code name} in {@code dir} under a temporary name, then moves it in; its size. */
   private static long atomically(Path dir, String name, Body body) throws IOException {
-    Path tmp = Files.createTempFile(dir, "." + name, ".part");
+    // not createTempFile: its owner-only mode would stay on the file, which ingest serves
+    Path tmp = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".part");
     try {
-      try (OutputStream os = Files.newOutputStream(tmp)) {
+      try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
         body.write(os);
       }
       long size = Files.size(tmp);

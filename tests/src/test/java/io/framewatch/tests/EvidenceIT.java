@@ -1,6 +1,5 @@
 package io.framewatch.tests;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,16 +37,6 @@ class EvidenceIT extends StackTestBase {
   private HttpResponse<byte[]> fetch(String path, String key) throws Exception {
     return http.send(HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + path))
         .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static List<JsonObject> evidence(JsonObject verdict) {
-    List<JsonObject> out = new ArrayList<>();
-    for (Object t : verdict.getJsonArray("tracks")) {
-      for (Object e : ((JsonObject) t).getJsonArray("evidence")) {
-        out.add((JsonObject) e);
-      }
-    }
-    return out;
   }
 
   @Test
@@ -76,10 +63,7 @@ class EvidenceIT extends StackTestBase {
     }
 
     // decode extracts them after FINAL; the verdict says so as each sample's files are written
-    JsonObject stored = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .until(() -> api.status(id), v -> evidence(v).stream().allMatch(
-            e -> e.getBoolean("stored") || e.getValue("error") != null));
-    List<JsonObject> all = evidence(stored);
+    List<JsonObject> all = evidence(awaitEvidence(id));
     Path dir = media.resolve("evidence").resolve(id);
     Set<String> names = new TreeSet<>();
     for (JsonObject e : all) {

@@ -72,6 +72,28 @@ abstract class StackTestBase {
     return awaitTerminal(api, videoId);
   }
 
+  /**
+   * Waits until decode has written (or failed to write) every evidence file a FINAL verdict's
+   * tracks name, and returns that verdict: evidence is extracted after FINAL, so a test that
+   * counts a video's files waits for it.
+   */
+  static JsonObject awaitEvidence(String videoId) {
+    return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.status(videoId), v -> evidence(v).stream()
+            .allMatch(e -> e.getBoolean("stored") || e.getValue("error") != null));
+  }
+
+  /** Every evidence entry of every track of a verdict (its JSON). */
+  static List<JsonObject> evidence(JsonObject verdict) {
+    List<JsonObject> out = new java.util.ArrayList<>();
+    for (Object t : verdict.getJsonArray("tracks", new io.vertx.core.json.JsonArray())) {
+      for (Object e : ((JsonObject) t).getJsonArray("evidence")) {
+        out.add((JsonObject) e);
+      }
+    }
+    return out;
+  }
+
   /** {@link #awaitTerminal(String)} through another stack's API. */
   static JsonObject awaitTerminal(ApiClient client, String videoId) {
     return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
