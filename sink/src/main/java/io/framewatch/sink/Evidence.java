@@ -1,5 +1,7 @@
 package io.framewatch.sink;
 
+import io.framewatch.proto.Alert;
+import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.CropRequest;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EvidenceFace;
@@ -9,9 +11,12 @@ import io.framewatch.proto.StoredCrop;
 import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.TrackSummary;
 import io.framewatch.runtime.VideoFiles;
+import io.framewatch.sink.state.AlertState;
 import io.framewatch.sink.state.EvidenceCandidate;
 import io.framewatch.sink.state.TrackState;
 import io.framewatch.sink.state.VerdictState;
+import io.framewatch.sink.state.WindowFace;
+import io.framewatch.sink.state.WindowSample;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,6 +69,68 @@ final class Evidence {
     List<EvidenceRequest> out = new ArrayList<>();
     bySample.values().forEach(r -> out.add(r.build()));
     return out;
+  }
+
+  /** Live samples remembered as asked for (an alert's evidence is asked once per sample). */
+  static final int LIVE_REQUESTED = 64;
+  /** Evidence entries a live track keeps (each alert transition adds its best samples). */
+  static final int LIVE_PER_TRACK = 20;
+
+  /**
+   * A live alert with its evidence: the faces of its evidence samples on its tracks, named (and
+   * added to those tracks' evidence), with a request for each sample not asked for before into
+   * {@code out}. Live streams keep no media: the decode process running the stream answers from
+   * its recent frames, so the caller sends these on {@code video.control}.
+   */
+  static Alert live(String videoId, VerdictState.Builder s, Alert a, long nowMs,
+      List<EvidenceRequest> out) {
+    if (a.getTransition() == AlertTransition.CLEARED || a.getEvidenceSamplesCount() == 0) {
+      return a;
+    }
+    Set<Integer> ids = Set.copyOf(a.getTrackIdsList());
+    Alert.Builder b = a.toBuilder().clearEvidence();
+    AlertState.Builder st = s.getAlertBuilder();
+    for (long sample : a.getEvidenceSamplesList()) {
+      WindowSample w = s.getRecentList().stream().filter(r -> r.getSample() == sample)
+          .findFirst().orElse(null);
+      if (w == null) {
+        continue;
+      }
+      CropRequest.Builder crop = CropRequest.newBuilder();
+      for (WindowFace f : w.getFacesList()) {
+        if (!ids.contains(f.getTrack()) || !f.hasDetection()) {
+          continue;
+        }
+        TrackEvidence te = TrackEvidence.newBuilder().setSampleIndex(sample)
+            .setPtsUs(w.getPtsUs()).setFrameIndex(w.getFrameIndex())
+            .setFaceIndex(f.getFaceIndex()).setPFake(f.getPFake())
+            .setCropFile(VideoFiles.cropName(sample, f.getFaceIndex()))
+            .setFrameFile(VideoFiles.frameName(sample)).build();
+        b.addEvidence(te);
+        for (TrackState.Builder t : s.getTracksBuilderList()) {
+          TrackSummary.Builder sum = t.getSummaryBuilder();
+          if (sum.getId() == f.getTrack() && sum.getEvidenceCount() < LIVE_PER_TRACK
+              && sum.getEvidenceList().stream().noneMatch(e -> e.getSampleIndex() == sample
+                  && e.getFaceIndex() == f.getFaceIndex())) {
+            sum.addEvidence(te);
+          }
+        }
+        crop.addFaces(EvidenceFace.newBuilder().setFaceIndex(f.getFaceIndex())
+            .setTrackId(f.getTrack()).setDetection(f.getDetection()));
+      }
+      if (crop.getFacesCount() > 0 && !st.getEvidenceRequestedList().contains(sample)) {
+        out.add(EvidenceRequest.newBuilder().setVideoId(videoId).setSampleIndex(sample)
+            .setFrameIndex(w.getFrameIndex()).setPtsUs(w.getPtsUs())
+            .setFrameWidth(w.getFrameWidth()).setFrameHeight(w.getFrameHeight())
+            .setPixelFormat(w.getPixelFormat()).setTenant(s.getVerdict().getTenant())
+            .setRequestedAtMs(nowMs).setCrop(crop).build());
+        List<Long> asked = new ArrayList<>(st.getEvidenceRequestedList());
+        asked.add(sample);
+        st.clearEvidenceRequested().addAllEvidenceRequested(
+            asked.subList(Math.max(0, asked.size() - LIVE_REQUESTED), asked.size()));
+      }
+    }
+    return b.build();
   }
 
   /** Folds decode's report of one sample's files into the tracks that name them. */

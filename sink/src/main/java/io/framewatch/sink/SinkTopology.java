@@ -3,6 +3,7 @@ package io.framewatch.sink;
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VideoEvent;
@@ -68,6 +69,7 @@ public final class SinkTopology {
     to(out, Topics.VIDEO_TIMELINE, TimelinePoint.class);
     to(out, Topics.ALERTS, Alert.class);
     to(out, Topics.EVIDENCE_REQUESTS, EvidenceRequest.class);
+    to(out, Topics.VIDEO_CONTROL, StreamControl.class);
     // a Deleted event leaves the processor as itself: the verdict's tombstone, on the same
     // sink node as the verdicts so that it follows them in order
     out.filter((k, v) -> v instanceof Verdict || v instanceof VideoEvent)

@@ -111,7 +111,14 @@ public final class VerdictAggregator {
       evidence = Evidence.request(videoId, s, nowMs);
       summarise(s, v, scoring);
     }
-    List<Alert> alerts = alerts(videoId, s, linked, new AlertWindows(alertPolicy), before, nowMs);
+    AlertWindows windows = new AlertWindows(alertPolicy);
+    List<Alert> alerts = alerts(videoId, s, linked, windows, before, nowMs);
+    if (!windows.liveEvidence().isEmpty()) {
+      // a live alert's evidence is asked of the decode process running the stream; the tracks
+      // list it too, for decode's report to mark stored
+      evidence = windows.liveEvidence();
+      summarise(s, v, scoring);
+    }
     v.setLive(s.getLive()).setAlertOpen(s.getAlertBuilder().getOpen())
         .setAlertsRaised(s.getAlertBuilder().getCount());
     return new Step(s.build(), timeline(videoId, linked), alerts, evidence);

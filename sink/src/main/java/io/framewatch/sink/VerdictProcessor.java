@@ -3,6 +3,7 @@ package io.framewatch.sink;
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.sink.state.VerdictInput;
@@ -71,7 +72,10 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
       ctx.forward(r.withValue(a));
     }
     for (EvidenceRequest e : step.evidence()) {
-      ctx.forward(r.withValue(e));
+      // a stored upload's evidence is decode's evidence servers' work; a live stream's only the
+      // process running it can do, and every decode process reads video.control
+      ctx.forward(r.withValue(step.state().getLive() ? StreamControl.newBuilder().setVideoId(id)
+          .setAtMs(ctx.currentSystemTimeMs()).setEvidence(e).build() : e));
     }
     ctx.forward(r.withValue(step.state().getVerdict()));
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.proto.Accepted;
 import io.framewatch.proto.Alert;
+import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EndOfVideo;
 import io.framewatch.proto.EvidenceFace;
@@ -16,11 +17,13 @@ import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.PixelFormat;
 import io.framewatch.proto.Point;
 import io.framewatch.proto.StoredCrop;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.TrackSummary;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.proto.VideoEvent;
+import io.framewatch.runtime.VideoFiles;
 import io.framewatch.topic.Topics;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Evidence through the sink's topology: an upload with two faces (two tracks) whose P(fake) is
  * known per sample; its FINAL verdict must name each track's top 3 samples, ask decode for them
- * one request per sample, link them from the alert, and fold decode's reports in.
+ * one request per sample, link them from the alert, and fold decode's reports in. A live stream's
+ * alert asks the decoder running the stream, through video.control.
  */
 class EvidenceTopologyTest {
   private static final AlertPolicy POLICY = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6,
@@ -171,8 +175,40 @@ class EvidenceTopologyTest {
   }
 
   @Test
-  void shouldAskNothingForALiveStreamWhichHasNoStoredMedia() {
-    upload("l1", true);
-    assertTrue(requests.isEmpty());
+  void shouldAskTheLiveStreamsDecoderThroughVideoControlForEachAlertSampleOnce() {
+    TestOutputTopic<String, StreamControl> control = driver.createOutputTopic(
+        Topics.VIDEO_CONTROL.name(), Topics.VIDEO_CONTROL.keySerde().deserializer(),
+        Topics.VIDEO_CONTROL.valueSerde().deserializer());
+    events.pipeInput("l1", VideoEvent.newBuilder().setVideoId("l1").setAtMs(1)
+        .setAccepted(Accepted.newBuilder().setFileName("rtsp://cam").setLive(true)
+            .setTenant("acme")).build());
+    for (long i = 0; i < 40; i++) {
+      frames.pipeInput("l1", FrameAnalysis.newBuilder().setVideoId("l1").setSampleIndex(i)
+          .setFrameIndex(i * 12).setPtsUs(i * 500_000).setClassifierModel("caddm-demo")
+          .setFrameWidth(640).setFrameHeight(360).setPixelFormat(PixelFormat.YUV420P)
+          .addDetections(face(100, i >= 10 ? 0.95 : 0.5)).build());
+    }
+    List<Alert> as = alerts.readValuesToList();
+    Alert raised = as.get(0);
+    assertEquals(AlertTransition.RAISED, raised.getTransition());
+    assertEquals(raised.getEvidenceSamplesList(), raised.getEvidenceList().stream()
+        .map(TrackEvidence::getSampleIndex).toList(), "each evidence sample's file is linked");
+    assertEquals(VideoFiles.cropName(raised.getEvidenceSamples(0), 0),
+        raised.getEvidence(0).getCropFile());
+    assertTrue(requests.isEmpty(), "no stored media: nothing for the evidence servers");
+    List<StreamControl> asked = control.readValuesToList();
+    assertFalse(asked.isEmpty());
+    assertTrue(asked.stream().noneMatch(StreamControl::getStop), "evidence, not a stop");
+    List<Long> samples = asked.stream().map(c -> c.getEvidence().getSampleIndex()).toList();
+    assertEquals(samples.stream().distinct().toList(), samples, "each sample asked once");
+    assertTrue(samples.containsAll(raised.getEvidenceSamplesList()));
+    EvidenceRequest r = asked.get(0).getEvidence();
+    assertEquals("l1", r.getVideoId());
+    assertEquals(640, r.getFrameWidth());
+    assertEquals(face(100, 0.95).getFace(), r.getCrop().getFaces(0).getDetection().getFace());
+    Verdict v = latest();
+    assertTrue(v.getTracks(0).getEvidenceList().stream()
+        .anyMatch(e -> e.getSampleIndex() == raised.getEvidenceSamples(0)),
+        "the verdict's track lists the live evidence too, for decode's report to mark stored");
   }
 }
