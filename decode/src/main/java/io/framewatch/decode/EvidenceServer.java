@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * has) or whose video has no stored upload (deleted, or a live stream) throws, so the loop
  * dead-letters it with the cause; a frame that cannot be decoded is reported in the event's
  * {@code error}, which the verdict shows next to the evidence it names. Further request kinds
- * (a burst around the sample for super-resolution) are further cases of {@link #serve}.
+ * (a burst around the sample for super-resolution) are further cases of {@link #serve}. A live
+ * stream's requests ({@link #serveLive}) are served from the frames the process running it holds.
  */
 final class EvidenceServer {
   private static final Logger LOG = LoggerFactory.getLogger(EvidenceServer.class);
@@ -57,8 +58,39 @@ final class EvidenceServer {
     };
   }
 
-  private Optional<VideoEvent> crop(EvidenceRequest r) throws Exception {
+  /**
+   * Serves a live stream's request from the frames this process holds ({@link LiveFrames});
+   * empty when another process runs the stream (every decode process reads the request). A
+   * sample no longer held is reported with its reason.
+   */
+  Optional<VideoEvent> serveLive(EvidenceRequest r, LiveFrames frames) throws IOException {
+    if (!frames.holds(r.getVideoId())) {
+      return Optional.empty();
+    }
+    check(r);
+    Optional<FrameRecord> frame = frames.find(r.getVideoId(), r.getSampleIndex());
+    EvidenceStored stored = frame.isPresent()
+        ? EvidenceWriter.write(files.evidence(r.getVideoId()), r.getSampleIndex(), r.getPtsUs(),
+            FrameImages.toRgb(frame.get()), r.getCrop().getFacesList())
+        : EvidenceStored.newBuilder().setSampleIndex(r.getSampleIndex()).setPtsUs(r.getPtsUs())
+            .setError("decode: the frame of sample " + r.getSampleIndex() + " is no longer held"
+                + " (a live stream's decoder keeps its last " + LiveFrames.SECONDS + " s)")
+            .build();
+    return Optional.of(event(r.getVideoId(), stored));
+  }
+
+  private VideoEvent event(String id, EvidenceStored stored) {
+    return VideoEvent.newBuilder().setVideoId(id).setAtMs(System.currentTimeMillis())
+        .setWorker(worker).setEvidence(stored).build();
+  }
+
+  /** Refuses a crop request that cannot be served, naming why. */
+  private static void check(EvidenceRequest r) {
     String id = r.getVideoId();
+    if (r.getKindCase() != EvidenceRequest.KindCase.CROP) {
+      throw new IllegalArgumentException("evidence request of unknown kind " + r.getKindCase()
+          + " for video '" + id + "'");
+    }
     if (!VideoFiles.VIDEO_ID.matcher(id).matches()) {
       throw new IllegalArgumentException("evidence request without a valid video id: '" + id
           + "'");
@@ -80,6 +112,11 @@ final class EvidenceServer {
             + " sample " + r.getSampleIndex() + " has no keypoints to align on");
       }
     }
+  }
+
+  private Optional<VideoEvent> crop(EvidenceRequest r) throws Exception {
+    String id = r.getVideoId();
+    check(r);
     Path upload = files.storedUpload(id).orElseThrow(() -> new IllegalStateException(
         "no stored upload for video " + id + " (deleted, or a live stream, whose frames are"
             + " not kept): no evidence to extract"));
@@ -102,8 +139,7 @@ final class EvidenceServer {
       LOG.info("video {} was deleted while its evidence was written; removed it again", id);
       return Optional.empty();
     }
-    return Optional.of(VideoEvent.newBuilder().setVideoId(id)
-        .setAtMs(System.currentTimeMillis()).setWorker(worker).setEvidence(stored).build());
+    return Optional.of(event(id, stored));
   }
 
   private void removeWritten(Path dir, EvidenceStored stored) throws IOException {

@@ -351,10 +351,12 @@ public final class VideoDecoder {
               }
               long index = job.getLive() ? sampler.lastSlot() : samples;
               samples++;
-              out.frame(record(av, scaler, size, pts, streamPts, key,
-                  cs.toBuilder().setBitsPerPixel(bpp).build(), index, p));
+              FrameRecord sampled = record(av, scaler, size, pts, streamPts, key,
+                  cs.toBuilder().setBitsPerPixel(bpp).build(), index, p);
+              out.frame(sampled);
               if (job.getLive()) {
                 unreported.add(index);
+                control.liveSample(sampled);
               }
             }
             if (bursts.take(pts)) {

@@ -133,6 +133,42 @@ class EvidenceServerTest {
   }
 
   @Test
+  void shouldServeALiveStreamsEvidenceFromTheFramesItStillHolds(@TempDir Path dir)
+      throws Exception {
+    VideoDecoderTest.Collect job = VideoDecoderTest.decode(TestMedia.clip(SampleMedia.CAP12_MP4),
+        VideoJob.newBuilder());
+    LiveFrames live = new LiveFrames();
+    live.open("live1", 5);
+    for (int i = 0; i < 10; i++) {
+      live.add("live1", job.frames.get(i));
+    }
+    assertTrue(live.find("live1", 4).isEmpty(), "older than the ring: dropped");
+    FrameRecord held = live.find("live1", 8).orElseThrow();
+    VideoFiles files = new VideoFiles(dir);
+    EvidenceServer server = new EvidenceServer(files, MAX_PIXELS, "test");
+
+    EvidenceStored stored = server.serveLive(request("live1", held, 8), live).orElseThrow()
+        .getEvidence();
+    assertEquals("", stored.getError());
+    RgbImage expected = FaceAligner.cropRgb(FrameImages.toRgb(held),
+        FaceAligner.transform(face(held.getWidth(), held.getHeight()).getFace()));
+    assertArrayEquals(expected.rgb(),
+        RgbImage.read(files.evidenceFile("live1", "s8-f0-crop.png")).rgb());
+    assertTrue(Files.isRegularFile(files.evidenceFile("live1", "s8-frame.jpg")));
+
+    FrameRecord gone = job.frames.get(2);
+    EvidenceStored late = server.serveLive(request("live1", gone, 2), live).orElseThrow()
+        .getEvidence();
+    assertTrue(late.getError().contains("no longer held"), late.getError());
+    assertTrue(server.serveLive(request("elsewhere", held, 8), live).isEmpty(),
+        "another process runs that stream: it answers");
+    live.close("live1");
+    assertTrue(server.serveLive(request("live1", held, 8), live).isEmpty());
+    assertEquals(40, LiveFrames.capacity(0), "20 s at the default 2 samples/s");
+    assertEquals(LiveFrames.MAX_FRAMES, LiveFrames.capacity(30));
+  }
+
+  @Test
   void shouldRefuseRequestsItCannotServeAndReportAFrameThatIsNotThere(@TempDir Path dir)
       throws Exception {
     Path file = TestMedia.clip(SampleMedia.CAP12_MP4);
