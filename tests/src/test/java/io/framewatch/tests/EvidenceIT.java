@@ -76,6 +76,7 @@ class EvidenceIT extends StackTestBase {
       names.add(e.getString("cropFile"));
       names.add(e.getString("frameFile"));
 
+      assertCropIsWhatWasJudged(id, e.getLong("sampleIndex"), e.getInteger("faceIndex"), crop);
       BufferedImage png = ImageIO.read(crop.toFile());
       assertEquals(224, png.getWidth());
       assertEquals(224, png.getHeight());

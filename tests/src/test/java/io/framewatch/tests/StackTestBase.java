@@ -94,6 +94,27 @@ abstract class StackTestBase {
     return out;
   }
 
+  /**
+   * Checks that an evidence crop is, pixel for pixel, the aligned crop of the frame detect/ judged
+   * for that sample (its record on {@code frames.detect}) at the face detect/ reported (its
+   * analysis on {@code detections}).
+   */
+  static void assertCropIsWhatWasJudged(String videoId, long sample, int face, Path png)
+      throws java.io.IOException {
+    io.framewatch.proto.FrameRecord frame = Records.of(kafka.settings(),
+        io.framewatch.topic.Topics.FRAMES_DETECT, k -> k.equals(videoId + "/" + sample)).stream()
+        .map(Records.Timed::value).findFirst().orElseThrow();
+    io.framewatch.proto.FrameAnalysis analysis = Records.of(kafka.settings(),
+        io.framewatch.topic.Topics.DETECTIONS, videoId).stream().map(Records.Timed::value)
+        .filter(a -> a.getSampleIndex() == sample).findFirst().orElseThrow();
+    io.framewatch.frames.RgbImage judged = io.framewatch.frames.FaceAligner.cropRgb(
+        io.framewatch.frames.FrameImages.toRgb(frame), io.framewatch.frames.FaceAligner
+            .transform(analysis.getDetections(face).getFace()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(judged.rgb(),
+        io.framewatch.frames.RgbImage.read(png).rgb(),
+        png.getFileName() + " is the crop of the frame and face detect/ judged");
+  }
+
   /** {@link #awaitTerminal(String)} through another stack's API. */
   static JsonObject awaitTerminal(ApiClient client, String videoId) {
     return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
