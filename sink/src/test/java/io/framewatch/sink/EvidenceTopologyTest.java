@@ -26,7 +26,6 @@ import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.VideoFiles;
 import io.framewatch.topic.Topics;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -43,8 +42,8 @@ import org.junit.jupiter.api.Test;
  * alert asks the decoder running the stream, through video.control.
  */
 class EvidenceTopologyTest {
-  private static final AlertPolicy POLICY = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6,
-      10, Map.of("caddm-demo", new AlertThresholds(0.74, 0.67)));
+  /** The alert tests' policy: 10 s windows, caddm-demo raising at 0.74. */
+  private static final AlertPolicy POLICY = AlertTopologyTest.POLICY;
 
   private TopologyTestDriver driver;
   private TestInputTopic<String, VideoEvent> events;
