@@ -245,6 +245,12 @@
     }
     var t = table(['time', 'alert', 'transition', 'source', 'tracks', 'window s', 'score',
       'reason', 'evidence'], 'alerts');
+    // an alert names its files before decode wrote them: only those the tracks say are stored
+    // are shown as images (a missing one would be a broken image and a console error)
+    var stored = {};
+    (v.tracks || []).forEach(function (tr) {
+      (tr.evidence || []).forEach(function (e) { if (e.stored) stored[e.cropFile] = true; });
+    });
     alerts.forEach(function (a) {
       var tr = row(t, [time(a.atMs), a.alertId + '/' + a.sequence, a.transition, a.source,
         (a.trackIds || []).join(', '),
@@ -252,7 +258,7 @@
         num(a.score, 3), a.reason, ''], 'transition-' + a.transition);
       var cell = tr.lastChild;
       (a.evidence || []).forEach(function (e) {
-        if (served()) {
+        if (served() && stored[e.cropFile]) {
           cell.appendChild(evidenceImage(a.videoId || v.videoId, e.cropFile, 'evidence-thumb',
             'sample ' + e.sampleIndex));
         } else {

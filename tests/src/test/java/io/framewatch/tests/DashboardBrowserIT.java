@@ -60,12 +60,13 @@ class DashboardBrowserIT extends StackTestBase {
       assertEquals(verdict.getJsonArray("tracks").size(),
           b.count("#video table.tracks tr[data-track]"));
       // decode extracts the tracks' evidence after FINAL: the view shows each judged crop
-      awaitEvidence(id);
+      int samples = evidence(awaitEvidence(id)).size();
       String crop = "#video .evidence .evidence-crop img";
+      // one crop per evidence sample, once the page has the verdict that says all are stored
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.count(crop) == samples);
       await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(224).equals(b.js(
           "const i = document.querySelector(arguments[0]); return i ? i.naturalWidth : null;",
           crop)));
-      assertEquals(evidence(api.status(id)).size(), b.count(crop), "one crop per evidence sample");
       b.screenshot("dashboard-verdict");
 
       String alerted;
