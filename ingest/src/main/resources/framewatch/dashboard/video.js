@@ -1,8 +1,10 @@
 /*
  * framewatch: one video's verdict, its score-over-time chart per face track (uPlot) with the
- * alert windows shaded, its tracks and its alerts. Shared by the dashboard (/dashboard/) and the
- * HTML report (framewatch analyze --report), which both hand render() the JSON of
- * GET /v1/videos/{id}. Text from the data is only ever set as textContent.
+ * alert windows shaded, its tracks, their evidence (aligned face crops and frame thumbnails, served
+ * by GET /v1/videos/{id}/evidence/{name}; only where the page is served by the API) and its
+ * alerts. Shared by the dashboard (/dashboard/) and the HTML report (framewatch analyze
+ * --report), which both hand render() the JSON of GET /v1/videos/{id}. Text from the data is only
+ * ever set as textContent.
  */
 (function (global) {
   'use strict';
@@ -182,6 +184,58 @@
     box.appendChild(t);
   }
 
+  /** Evidence files are served by the API: a report opened from disk has none to show. */
+  function served() {
+    return global.location && /^https?:$/.test(global.location.protocol);
+  }
+
+  function evidenceUrl(videoId, name) {
+    return '/v1/videos/' + encodeURIComponent(videoId) + '/evidence/' + encodeURIComponent(name);
+  }
+
+  /** An image of one evidence file, linking to itself at full size. */
+  function evidenceImage(videoId, name, cls, alt) {
+    var a = el('a', cls);
+    a.href = evidenceUrl(videoId, name);
+    a.target = '_blank';
+    var img = el('img');
+    img.src = a.href;
+    img.alt = alt;
+    img.loading = 'lazy';
+    a.appendChild(img);
+    return a;
+  }
+
+  /**
+   * Each track's top samples: the crop the classifier judged beside the frame with the face's box
+   * (decode extracts them once an upload is FINAL; a live stream has none).
+   */
+  function renderEvidence(box, v) {
+    var tracks = (v.tracks || []).filter(function (t) { return (t.evidence || []).length; });
+    if (!tracks.length) return;
+    box.appendChild(el('h3', null, 'Evidence (top samples per track)'));
+    var wrap = el('div', 'evidence');
+    tracks.forEach(function (t) {
+      t.evidence.forEach(function (e) {
+        var fig = el('figure', 'evidence-item');
+        fig.dataset.track = t.id;
+        fig.dataset.sample = e.sampleIndex;
+        if (e.stored && served()) {
+          fig.appendChild(evidenceImage(v.videoId, e.cropFile, 'evidence-crop',
+            'track ' + t.id + ' face at ' + num(e.seconds, 1) + ' s'));
+          fig.appendChild(evidenceImage(v.videoId, e.frameFile, 'evidence-frame',
+            'frame at ' + num(e.seconds, 1) + ' s'));
+        }
+        var state = e.error ? 'not extracted: ' + e.error
+          : e.stored ? (served() ? '' : e.cropFile) : 'extracting…';
+        fig.appendChild(el('figcaption', null, 'track ' + t.id + ' · ' + num(e.seconds, 1)
+          + ' s · P(fake) ' + num(e.pFake, 3) + (state ? ' · ' + state : '')));
+        wrap.appendChild(fig);
+      });
+    });
+    box.appendChild(wrap);
+  }
+
   function renderAlerts(box, v) {
     box.appendChild(el('h3', null, 'Alerts'));
     var alerts = v.alerts || [];
@@ -190,12 +244,27 @@
       return;
     }
     var t = table(['time', 'alert', 'transition', 'source', 'tracks', 'window s', 'score',
-      'reason'], 'alerts');
+      'reason', 'evidence'], 'alerts');
+    // an alert names its files before decode wrote them: only those the tracks say are stored
+    // are shown as images (a missing one would be a broken image and a console error)
+    var stored = {};
+    (v.tracks || []).forEach(function (tr) {
+      (tr.evidence || []).forEach(function (e) { if (e.stored) stored[e.cropFile] = true; });
+    });
     alerts.forEach(function (a) {
-      row(t, [time(a.atMs), a.alertId + '/' + a.sequence, a.transition, a.source,
+      var tr = row(t, [time(a.atMs), a.alertId + '/' + a.sequence, a.transition, a.source,
         (a.trackIds || []).join(', '),
         num(seconds(a.windowStartUs), 1) + '–' + num(seconds(a.windowEndUs), 1),
-        num(a.score, 3), a.reason], 'transition-' + a.transition);
+        num(a.score, 3), a.reason, ''], 'transition-' + a.transition);
+      var cell = tr.lastChild;
+      (a.evidence || []).forEach(function (e) {
+        if (served() && stored[e.cropFile]) {
+          cell.appendChild(evidenceImage(a.videoId || v.videoId, e.cropFile, 'evidence-thumb',
+            'sample ' + e.sampleIndex));
+        } else {
+          cell.appendChild(el('span', null, e.cropFile + ' '));
+        }
+      });
     });
     box.appendChild(t);
   }
@@ -212,6 +281,7 @@
     box.appendChild(el('h3', null, 'P(fake) over time per face track'));
     renderChart(box, video);
     renderTracks(box, video);
+    renderEvidence(box, video);
     renderAlerts(box, video);
   }
 

@@ -2,6 +2,7 @@ package io.framewatch.app;
 
 import io.framewatch.decode.DecodeApp;
 import io.framewatch.decode.DecodeConfig;
+import io.framewatch.decode.EvidenceConfig;
 import io.framewatch.detect.DetectApp;
 import io.framewatch.detect.DetectConfig;
 import io.framewatch.enhance.EnhanceApp;
@@ -44,7 +45,8 @@ final class Stages {
       StageContext ctx) {
     return switch (name) {
       case "ingest" -> new IngestApp(IngestConfig.fromEnv(env, kafka), ctx);
-      case "decode" -> new DecodeApp(DecodeConfig.fromEnv(env, kafka), ctx);
+      case "decode" -> new DecodeApp(DecodeConfig.fromEnv(env, kafka),
+          EvidenceConfig.fromEnv(env), ctx);
       case "detect" -> new DetectApp(DetectConfig.fromEnv(env, kafka), models(env), ctx);
       case "enhance" -> new EnhanceApp(EnhanceConfig.fromEnv(env, kafka), models(env), ctx);
       case "sink" -> new SinkApp(SinkConfig.fromEnv(env, kafka, models(env)), ctx);

@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import io.framewatch.proto.FrameRecord;
 import java.util.Optional;
 
 /** What a running decode job learns from, and tells, the worker that runs it. */
@@ -20,6 +21,9 @@ public interface JobControl {
 
   /** Told the wall-clock time of every frame of a live stream (kept in the ownership record). */
   default void liveFrame(long wallMs) { }
+
+  /** Told every sampled frame of a live stream, once published (its evidence is cut from it). */
+  default void liveSample(FrameRecord frame) { }
 
   /**
    * A live stream's previous owner.

@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
@@ -23,6 +24,8 @@ import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
 
 /**
  * A libavcodec decoder for one video stream, fed with packets the grabber demuxes. Decoding here
@@ -122,6 +125,29 @@ final class PacketDecoder implements AutoCloseable {
   /** Latest presentation time among the packets accepted, decoded or skipped (microseconds). */
   long lastPacketPtsUs() {
     return lastPacketPtsUs;
+  }
+
+  /**
+   * Reads the grabber's next packet and decodes it if it is of this stream; at the end of the
+   * input drains the frames still inside the decoder and returns false.
+   *
+   * @throws FrameGrabber.Exception when reading fails (the caller says what that means)
+   */
+  boolean decodeNext(FFmpegFrameGrabber g, FrameSink sink) throws Exception {
+    AVPacket pkt = g.grabPacket();
+    if (pkt == null) {
+      decode(null, sink);
+      return false;
+    }
+    try {
+      if (pkt.stream_index() == streamIndex) {
+        decode(pkt, sink);
+      }
+    } finally {
+      // the grabber leaves the packet's buffer to the caller; the decoder keeps its own ref
+      av_packet_unref(pkt);
+    }
+    return true;
   }
 
   /** Decodes one packet of this stream (null flushes at the end) and hands over its frames. */

@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.StreamControl;
 import io.framewatch.runtime.KafkaSettings;
 import io.framewatch.topic.Topics;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -20,13 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Every decode process's view of {@code video.control}: it reads all partitions (no consumer
  * group: each worker must see every stop), starting an hour back so a stop sent just before this
- * worker picked the stream up is not missed.
+ * worker picked the stream up is not missed. Live evidence requests come the same way: only the
+ * process running a stream holds its recent frames.
  */
 final class StreamControls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamControls.class);
   private static final long LOOKBACK_MS = 3_600_000;
 
   private final Map<String, Long> stopped = new ConcurrentHashMap<>();
+  private volatile Consumer<EvidenceRequest> evidence = r -> { };
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private volatile boolean running = true;
@@ -39,6 +43,14 @@ final class StreamControls implements AutoCloseable {
     thread = new Thread(this::loop, "framewatch-decode-control");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Hands every live evidence request read from now on to {@code handler}, on the control thread
+   * (the handler ignores streams this process does not run).
+   */
+  void onEvidence(Consumer<EvidenceRequest> handler) {
+    this.evidence = handler;
   }
 
   /** Whether a stop was requested for this video. */
@@ -69,6 +81,9 @@ final class StreamControls implements AutoCloseable {
             if (c != null && c.getStop()) {
               stopped.put(c.getVideoId(), System.currentTimeMillis());
               LOG.info("stop requested for stream {}", c.getVideoId());
+            }
+            if (c != null && c.hasEvidence()) {
+              evidence.accept(c.getEvidence());
             }
           } catch (RuntimeException e) {
             LOG.warn("ignoring unreadable control record {}@{}: {}", r.partition(), r.offset(),

@@ -1,7 +1,5 @@
 package io.framewatch.decode;
 
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
-
 import com.google.protobuf.ByteString;
 import io.framewatch.proto.Burst;
 import io.framewatch.proto.CompressionStats;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -354,10 +351,12 @@ public final class VideoDecoder {
               }
               long index = job.getLive() ? sampler.lastSlot() : samples;
               samples++;
-              out.frame(record(av, scaler, size, pts, streamPts, key,
-                  cs.toBuilder().setBitsPerPixel(bpp).build(), index, p));
+              FrameRecord sampled = record(av, scaler, size, pts, streamPts, key,
+                  cs.toBuilder().setBitsPerPixel(bpp).build(), index, p);
+              out.frame(sampled);
               if (job.getLive()) {
                 unreported.add(index);
+                control.liveSample(sampled);
               }
             }
             if (bursts.take(pts)) {
@@ -376,28 +375,16 @@ public final class VideoDecoder {
               progress(pts);
             }
           };
-          while (!halted()) {
-            AVPacket pkt;
+          boolean more = true;
+          while (more && !halted()) {
             try {
-              pkt = g.grabPacket();
+              more = decoder.decodeNext(g, sink);
             } catch (FrameGrabber.Exception e) {
               if (job.getLive()) {
                 throw new DecodeException("stream read failed: " + FfmpegErrors.describe(e), e);
               }
               throw new DecodeException("corrupt video at frame " + frames + ": "
                   + FfmpegErrors.describe(e), e);
-            }
-            if (pkt == null) {
-              decoder.decode(null, sink); // drain the frames still inside the decoder
-              break;
-            }
-            try {
-              if (pkt.stream_index() == decoder.streamIndex()) {
-                decoder.decode(pkt, sink);
-              }
-            } finally {
-              // the grabber leaves the packet's buffer to the caller; the decoder keeps its own ref
-              av_packet_unref(pkt);
             }
           }
           decodeErrors += decoder.errors();

@@ -26,7 +26,7 @@ class DecodeSkipTest {
   }
 
   /** franck at its own size with x264's B-frames, as uploads usually come. */
-  private static Path withBFrames(Path dir) throws Exception {
+  static Path withBFrames(Path dir) throws Exception {
     Path out = dir.resolve("bframes.mp4");
     TestMedia.ffmpeg("-i", TestMedia.clip(SampleMedia.FRANCK_MP4).toString(), "-t", "40", "-an",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-bf", "3", "-g", "250",

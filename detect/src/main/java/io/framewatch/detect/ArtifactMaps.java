@@ -1,5 +1,7 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FaceAligner;
+import io.framewatch.frames.Similarity;
 import io.framewatch.proto.ArtifactBox;
 import io.framewatch.proto.ArtifactMap;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.InferenceException;
@@ -94,7 +95,7 @@ public final class DeepfakeClassifier implements AutoCloseable {
   public static List<float[]> crops(RgbImage image, List<Face> faces) {
     List<float[]> crops = new ArrayList<>(faces.size());
     for (Face face : faces) {
-      crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face)));
+      crops.add(FaceAligner.cropBgrChw(image, FaceAligner.transform(face.keypoints())));
     }
     return crops;
   }

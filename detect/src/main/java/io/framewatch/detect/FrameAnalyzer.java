@@ -1,6 +1,8 @@
 package io.framewatch.detect;
 
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.FrameImages;
+import io.framewatch.frames.Similarity;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.FrameAnalysis;
@@ -94,6 +96,10 @@ public final class FrameAnalyzer implements AutoCloseable {
           .setFrameIndex(frame.getFrameIndex())
           .setPtsUs(frame.getPtsUs())
           .setDecodedAtMs(frame.getDecodedAtMs())
+          // what evidence extraction rebuilds the frame at
+          .setFrameWidth(frame.getWidth())
+          .setFrameHeight(frame.getHeight())
+          .setPixelFormat(frame.getPixelFormat())
           .setDetectorModel(detector.modelId())
           .setClassifierModel(classifier.map(DeepfakeClassifier::modelId).orElse(NO_MODEL))
           .setWorker(worker)
@@ -129,7 +135,7 @@ public final class FrameAnalyzer implements AutoCloseable {
         p.toCanvas = new ArrayList<>(p.faces.size());
         p.crops = new ArrayList<>(p.faces.size());
         for (Face face : p.faces) {
-          Similarity s = FaceAligner.transform(face);
+          Similarity s = FaceAligner.transform(face.keypoints());
           p.toCanvas.add(s);
           p.crops.add(FaceAligner.cropBgrChw(image, s));
         }

@@ -3,6 +3,7 @@ package io.framewatch.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.framewatch.frames.Similarity;
 import io.framewatch.proto.ArtifactBox;
 import io.framewatch.proto.ArtifactMap;
 import java.util.List;

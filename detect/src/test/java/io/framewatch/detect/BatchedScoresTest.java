@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.frames.Similarity;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
@@ -97,7 +99,7 @@ class BatchedScoresTest {
         RgbImage img = RgbImage.read(golden.resolve(frame.get("file").asText()));
         Face face = det.detect(img).stream().max(Comparator.comparingDouble(Face::score))
             .orElseThrow();
-        Similarity s = FaceAligner.transform(face);
+        Similarity s = FaceAligner.transform(face.keypoints());
         for (double[] d : NUDGES) {
           crops.add(FaceAligner.cropBgrChw(img,
               new Similarity(s.a(), s.b(), s.tx() + d[0], s.ty() + d[1])));

@@ -3,7 +3,9 @@ package io.framewatch.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.frames.Similarity;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
 import io.framewatch.inference.SampleMedia;
@@ -36,7 +38,7 @@ class BlazeFaceDetectorTest {
       assertTrue(f.kx(0) < f.kx(1), "subject's right eye appears left in the image");
       // BlazeFace has no mouth corners (approximated from the mouth centre), so on a real face
       // the 5-point least-squares fit leaves the eyes a few pixels off the template; seen: 4.8 px.
-      Similarity s = FaceAligner.transform(f);
+      Similarity s = FaceAligner.transform(f.keypoints());
       double[] t = FaceAligner.template();
       double[] e0 = s.apply(f.kx(0), f.ky(0));
       double[] e1 = s.apply(f.kx(1), f.ky(1));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.frames.Similarity;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.InferenceBackend;
 import io.framewatch.inference.ModelStore;
@@ -91,12 +93,12 @@ class DeepfakeParityTest {
         List<Face> faces = det.detect(img);
         Face face = faces.stream().max(Comparator.comparingDouble(Face::score)).orElseThrow();
         // the same five points the reference cropped at
-        double[] pts = FaceAligner.fivePoints(face);
+        double[] pts = FaceAligner.fivePoints(face.keypoints());
         for (int k = 0; k < 10; k++) {
           assertEquals(frame.get("points").get(k / 2).get(k % 2).asDouble(), pts[k], 1e-3,
               "frame " + i + " point " + k);
         }
-        Similarity s = FaceAligner.transform(face);
+        Similarity s = FaceAligner.transform(face.keypoints());
         JsonNode m = frame.get("matrix");
         assertEquals(m.get(0).get(0).asDouble(), s.a(), 1e-6);
         assertEquals(m.get(1).get(0).asDouble(), s.b(), 1e-6);

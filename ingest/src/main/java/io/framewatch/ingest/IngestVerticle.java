@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ReadView;
+import io.framewatch.runtime.VideoFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -70,6 +71,7 @@ public final class IngestVerticle extends VerticleBase {
         Map.entry("listVideos", readApi.videos::list),
         Map.entry("getVideo", readApi.videos::detail),
         Map.entry("deleteVideo", ctx -> readApi.videos.delete(ctx, deletion)),
+        Map.entry("getEvidence", readApi.evidence(new VideoFiles(cfg.mediaDir()))::get),
         Map.entry("startStream", streams::startStream),
         Map.entry("getStream", readApi.videos::detail),
         Map.entry("stopStream", streams::stopStream),

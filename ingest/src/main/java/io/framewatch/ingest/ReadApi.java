@@ -1,6 +1,7 @@
 package io.framewatch.ingest;
 
 import io.framewatch.ingest.view.ReadView;
+import io.framewatch.runtime.VideoFiles;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.Callable;
@@ -43,6 +44,11 @@ final class ReadApi implements AutoCloseable {
         ctx.response().putHeader("Content-Type", "application/json").end(r.result());
       }
     });
+  }
+
+  /** The evidence files of the caller's videos in {@code files}. */
+  EvidenceRoutes evidence(VideoFiles files) {
+    return new EvidenceRoutes(files, videos.owners());
   }
 
   /** Event-stream clients connected now. */

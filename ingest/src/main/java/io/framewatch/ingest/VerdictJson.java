@@ -1,10 +1,13 @@
 package io.framewatch.ingest;
 
 import io.framewatch.proto.Probe;
+import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.TrackSummary;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The public JSON shape of a verdict (API responses and {@code framewatch analyze --json}).
@@ -14,10 +17,30 @@ import io.vertx.core.json.JsonObject;
  * {@code alertsRaised} summarise the video's alerts, {@code storedBytes} is what its file holds in
  * the media store, and {@code fetching} ({@code bytesReceived}, {@code bytesTotal}: null when the
  * source did not say) is a URL intake's download, present from its first progress on (complete,
- * received equal to total, once the file is stored).
+ * received equal to total, once the file is stored). Each track lists its {@code evidence}
+ * ({@link #evidence}).
  */
 public final class VerdictJson {
   private VerdictJson() {}
+
+  /**
+   * A track's evidence: per sample, its time, P(fake), the files' names and URLs, and whether
+   * decode wrote them ({@code stored}) or why it could not ({@code error}).
+   */
+  static JsonArray evidence(String videoId, List<TrackEvidence> evidence) {
+    JsonArray out = new JsonArray();
+    for (TrackEvidence e : evidence) {
+      out.add(new JsonObject().put("sampleIndex", e.getSampleIndex())
+          .put("seconds", e.getPtsUs() / 1e6).put("frameIndex", e.getFrameIndex())
+          .put("faceIndex", e.getFaceIndex())
+          .put("pFake", e.hasPFake() ? Double.parseDouble(Float.toString(e.getPFake())) : null)
+          .put("cropFile", e.getCropFile()).put("frameFile", e.getFrameFile())
+          .put("cropUrl", EvidenceRoutes.url(videoId, e.getCropFile()))
+          .put("frameUrl", EvidenceRoutes.url(videoId, e.getFrameFile()))
+          .put("stored", e.getStored()).put("error", e.getError().isEmpty() ? null : e.getError()));
+    }
+    return out;
+  }
 
   /** Renders a verdict. */
   public static JsonObject of(Verdict v) {
@@ -46,14 +69,15 @@ public final class VerdictJson {
         .put("scorePolicy", v.getScorePolicy().isEmpty() ? null : v.getScorePolicy())
         .put("scoreTrackMax", v.hasScoreTrackMax() ? v.getScoreTrackMax() : null)
         .put("scoreP90", v.hasScoreP90() ? v.getScoreP90() : null);
-    io.vertx.core.json.JsonArray tracks = new io.vertx.core.json.JsonArray();
+    JsonArray tracks = new JsonArray();
     for (TrackSummary t : v.getTracksList()) {
       tracks.add(new JsonObject().put("id", t.getId())
           .put("firstSeconds", t.getFirstPtsUs() / 1e6).put("lastSeconds", t.getLastPtsUs() / 1e6)
           .put("frames", t.getFrames())
           .put("scoreMean", t.hasScoreMean() ? t.getScoreMean() : null)
           .put("scoreMax", t.hasScoreMax() ? t.getScoreMax() : null)
-          .put("scoreP90", t.hasScoreP90() ? t.getScoreP90() : null));
+          .put("scoreP90", t.hasScoreP90() ? t.getScoreP90() : null)
+          .put("evidence", evidence(v.getVideoId(), t.getEvidenceList())));
     }
     o.put("tracks", tracks);
     o.put("storedBytes", v.getStoredBytes());

@@ -38,6 +38,11 @@ final class VideoRoutes {
     this.owners = new Ownership(view, jobs);
   }
 
+  /** Who owns which video, as this replica knows it. */
+  Ownership owners() {
+    return owners;
+  }
+
   void list(RoutingContext ctx) {
     if (QueryParams.refuseWhileLoading(ctx, view)) {
       return;

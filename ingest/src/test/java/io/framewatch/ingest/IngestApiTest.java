@@ -111,7 +111,7 @@ class IngestApiTest {
             || !secured.contains(o.getString("operationId"))) {
           continue;
         }
-        String concrete = path.replace("{id}", "some-id");
+        String concrete = path.replace("{id}", "some-id").replace("{name}", "s1-frame.jpg");
         HttpMethod method = HttpMethod.valueOf(op.getKey().toUpperCase());
         for (String key : new String[] {null, "fw_" + "A".repeat(43), "not-a-key"}) {
           HttpResponse<Buffer> r = call(method, concrete, key);
@@ -123,7 +123,7 @@ class IngestApiTest {
         checked++;
       }
     }
-    assertEquals(13, checked, "every /v1 operation but the session's");
+    assertEquals(14, checked, "every /v1 operation but the session's");
     assertTrue(server.producer.history().isEmpty());
   }
 

@@ -15,7 +15,9 @@ import io.framewatch.ingest.view.ViewLimits;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VerdictStatus;
+import io.framewatch.runtime.VideoFiles;
 import io.framewatch.topic.Topics;
+import java.nio.file.Files;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
@@ -90,6 +92,66 @@ class ReadApiTest {
     for (Map.Entry<String, String> e : bad.entrySet()) {
       JsonObject body = json(e.getKey(), 400);
       assertTrue(body.getString("error").contains(e.getValue()), e.getKey() + ": " + body);
+    }
+  }
+
+  private HttpResponse<byte[]> getBytes(String path, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void shouldServeAVideosEvidenceFilesToItsTenantOnlyAndLinkThemFromTheVerdict()
+      throws Exception {
+    verdicts(verdict("ev", VerdictStatus.FINAL, 100).toBuilder().addTracks(
+        io.framewatch.proto.TrackSummary.newBuilder().setId(1).addEvidence(
+            io.framewatch.proto.TrackEvidence.newBuilder().setSampleIndex(4).setPtsUs(2_000_000)
+                .setFaceIndex(0).setPFake(0.93f).setCropFile("s4-f0-crop.png")
+                .setFrameFile("s4-frame.jpg").setStored(true))).build());
+    VideoFiles files = new VideoFiles(media);
+    Files.createDirectories(files.evidence("ev"));
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+    Files.write(files.evidenceFile("ev", "s4-f0-crop.png"), png);
+    Files.write(files.evidenceFile("ev", "s4-frame.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8});
+    // a file beside the evidence directory that no evidence name can reach
+    Files.writeString(media.resolve("secret.txt"), "not yours");
+
+    JsonObject track = json("/v1/videos/ev", 200).getJsonArray("tracks").getJsonObject(0);
+    JsonObject e = track.getJsonArray("evidence").getJsonObject(0);
+    assertEquals("/v1/videos/ev/evidence/s4-f0-crop.png", e.getString("cropUrl"));
+    assertEquals("/v1/videos/ev/evidence/s4-frame.jpg", e.getString("frameUrl"));
+    assertEquals(0.93, e.getDouble("pFake"), 1e-9);
+    assertEquals(2.0, e.getDouble("seconds"), 1e-9);
+    assertTrue(e.getBoolean("stored"));
+
+    HttpResponse<byte[]> crop = getBytes(e.getString("cropUrl"), server.key);
+    assertEquals(200, crop.statusCode());
+    assertEquals("image/png", crop.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(java.util.Arrays.equals(png, crop.body()));
+    HttpResponse<byte[]> frame = getBytes(e.getString("frameUrl"), server.key);
+    assertEquals(200, frame.statusCode());
+    assertEquals("image/jpeg", frame.headers().firstValue("Content-Type").orElse(""));
+
+    assertEquals(401, getBytes(e.getString("cropUrl"), null).statusCode());
+    assertEquals(404, getBytes(e.getString("cropUrl"), server.otherKey).statusCode(),
+        "another tenant's evidence is an unknown video's");
+    assertEquals(404, getBytes("/v1/videos/ev/evidence/s5-f0-crop.png", server.key)
+        .statusCode(), "a file not written yet");
+    assertEquals(404, getBytes("/v1/videos/nope/evidence/s4-f0-crop.png", server.key)
+        .statusCode());
+    for (String bad : List.of("..%2F..%2Fsecret.txt", "secret.txt", "s4-f0-crop.png%00.txt",
+        "%2E%2E", "s4-frame.jpg.part", "S4-FRAME.JPG")) {
+      HttpResponse<byte[]> r = getBytes("/v1/videos/ev/evidence/" + bad, server.key);
+      assertFalse(new String(r.body()).contains("not yours"), bad);
+      // dot segments are resolved before routing (to the video's own detail); nothing else
+      // that is not an evidence name gets past the route
+      boolean dots = bad.equals("%2E%2E");
+      assertTrue(r.statusCode() == 400 || r.statusCode() == 404 || dots && r.statusCode() == 200
+          && r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+          bad + ": " + r.statusCode());
     }
   }
 

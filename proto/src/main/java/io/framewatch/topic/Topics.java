@@ -3,6 +3,7 @@ package io.framewatch.topic;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.Burst;
 import io.framewatch.proto.EnhancedFrame;
+import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.StreamControl;
@@ -94,6 +95,14 @@ public final class Topics {
           new ProtoSerde<>(StreamControl.parser(), StreamControl.class));
 
   /**
+   * Evidence to extract from a video's stored media (aligned crops and frame thumbnails of the
+   * samples a moderator needs), asked by the sink and served by decode; key: video id.
+   */
+  public static final Topic<String, EvidenceRequest> EVIDENCE_REQUESTS =
+      new Topic<>("evidence.requests", DEFAULT_PARTITIONS, Map.of(), KEY,
+          new ProtoSerde<>(EvidenceRequest.parser(), EvidenceRequest.class));
+
+  /**
    * Latest verdict per video, compacted (a tombstone: the video was deleted; kept
    * {@link #TOMBSTONE_RETENTION_MS}); key: video id.
    */
@@ -131,7 +140,7 @@ public final class Topics {
   public static List<Topic<?, ?>> all() {
     return List.of(VIDEO_JOBS, VIDEO_CONTROL, FRAMES_DETECT, FRAMES_ENHANCE, FRAMES_ENHANCED,
         DETECTIONS,
-        VIDEO_EVENTS, VERDICTS, ALERTS, VIDEO_TIMELINE, WEBHOOKS, DEAD_LETTERS);
+        VIDEO_EVENTS, EVIDENCE_REQUESTS, VERDICTS, ALERTS, VIDEO_TIMELINE, WEBHOOKS, DEAD_LETTERS);
   }
 
   /** Key of a sampled frame: spreads a video over partitions while staying unique per frame. */

@@ -43,6 +43,20 @@ public record RgbImage(int width, int height, byte[] rgb) {
     return rgb[(y * width + x) * 3 + c] & 0xff;
   }
 
+  /** This image as an AWT image (8-bit RGB), for drawing on and for ImageIO's writers. */
+  public BufferedImage toBufferedImage() {
+    BufferedImage bi = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    int[] row = new int[width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int o = (y * width + x) * 3;
+        row[x] = (rgb[o] & 0xff) << 16 | (rgb[o + 1] & 0xff) << 8 | (rgb[o + 2] & 0xff);
+      }
+      bi.setRGB(0, y, width, 1, row, 0, width);
+    }
+    return bi;
+  }
+
   /** Reads a PNG or JPEG file as 8-bit RGB. */
   public static RgbImage read(Path file) throws IOException {
     BufferedImage bi = ImageIO.read(file.toFile());

@@ -98,6 +98,14 @@ public final class Settings {
   /** Decode consumer group. */
   public static final Setting<String> DECODE_GROUP = Setting.text("FRAMEWATCH_DECODE_GROUP",
       "framewatch-decode", "decode", "consumer group of the decode fleet");
+  /** Consumer group of decode's evidence server. */
+  public static final Setting<String> EVIDENCE_GROUP = Setting.text("FRAMEWATCH_EVIDENCE_GROUP",
+      "framewatch-evidence", "decode", "consumer group of decode's evidence server"
+      + " (`evidence.requests`)");
+  /** Evidence requests served at once. */
+  public static final Setting<Integer> EVIDENCE_WORKERS = Setting.integer(
+      "FRAMEWATCH_EVIDENCE_WORKERS", 1, "decode", "evidence requests a decode process serves at"
+      + " once (each seeks and decodes one frame of a stored upload)");
   /** Jobs at once per decode process. */
   public static final Setting<Integer> DECODE_WORKERS = Setting.integer(
       "FRAMEWATCH_DECODE_WORKERS", 2, "decode",
@@ -193,6 +201,10 @@ public final class Settings {
   /** Samples a face may be missing before its track closes. */
   public static final Setting<Integer> TRACK_GAP = Setting.integer("FRAMEWATCH_TRACK_GAP", 4,
       "sink", "samples a face may be missing before its track closes (4 = 2 s at 2 samples/s)");
+  /** Evidence faces per track. */
+  public static final Setting<Integer> EVIDENCE_PER_TRACK = Setting.integer(
+      "FRAMEWATCH_EVIDENCE_PER_TRACK", 3, "sink", "top-scoring faces per track whose aligned crop"
+      + " and frame thumbnail decode extracts when an upload's verdict is FINAL (0: none, max 20)");
   /** Reorder buffer of the face tracker. */
   public static final Setting<Integer> TRACK_WINDOW = Setting.integer("FRAMEWATCH_TRACK_WINDOW",
       64, "sink", "analyses held to link faces in sample order before the oldest is linked anyway");
@@ -285,11 +297,12 @@ public final class Settings {
         SOURCE_ALLOW, WEBHOOK_ALLOW, API_TIMELINE_POINTS, API_ALERTS_PER_VIDEO, API_ALERT_HISTORY,
         API_EVENT_HISTORY, RETENTION_SWEEP_SECONDS,
         DECODE_GROUP, DECODE_WORKERS, DECODE_QUEUE, DECODER_THREADS, DECODE_SKIP,
+        EVIDENCE_GROUP, EVIDENCE_WORKERS,
         MAX_ANALYSIS_SIDE,
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
-        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, SCORE_POLICY,
+        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, EVIDENCE_PER_TRACK, SCORE_POLICY,
         ALERT_WINDOW_SECONDS, ALERT_HOP_SECONDS, ALERT_HOLD_SECONDS, ALERT_MIN_FACES,
         ALERT_MIN_FRAMES, ALERT_THRESHOLDS, NOTIFY_GROUP, WEBHOOKS, WEBHOOK_ATTEMPTS,
         WEBHOOK_BACKOFF_MS, WEBHOOK_BACKOFF_MAX_MS, WEBHOOK_CONNECT_TIMEOUT_MS,

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code videos/ID.EXT}: the upload, EXT naming its container ({@code mp4}, {@code webm},
  *       ...); written by ingest, read by decode;
- *   <li>{@code evidence/ID/}: every other file derived from the video (evidence crops, enhanced
- *       frames kept as files, reports), in any layout below it. Nothing writes there yet.
+ *   <li>{@code evidence/ID/}: every other file derived from the video, in any layout below it:
+ *       today decode's evidence files, {@link #cropName} (the aligned face crop a classifier
+ *       judged, lossless PNG) and {@link #frameName} (the frame with the faces' boxes, JPEG).
  * </ul>
  *
  * <p>{@code incoming/} holds uploads still arriving under random names; Vert.x removes each when
@@ -30,6 +31,11 @@ import java.util.stream.Stream;
 public final class VideoFiles {
   /** What a video id may be: it names files, so nothing that can leave the directory. */
   public static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+  /** What an evidence file may be called: exactly the names {@link #cropName} and
+   * {@link #frameName} give, so a name from a request can never leave the directory. */
+  public static final Pattern EVIDENCE_NAME =
+      Pattern.compile("s(0|[1-9][0-9]{0,17})-(f(0|[1-9][0-9]{0,8})-crop\\.png|frame\\.jpg)");
 
   private final Path mediaDir;
 
@@ -54,6 +60,45 @@ public final class VideoFiles {
   /** The directory of every other file derived from {@code videoId}. */
   public Path evidence(String videoId) {
     return mediaDir.resolve("evidence").resolve(check(videoId));
+  }
+
+  /** The stored upload of {@code videoId}, whatever its container; empty when there is none. */
+  public java.util.Optional<Path> storedUpload(String videoId) throws IOException {
+    Path videos = mediaDir.resolve("videos");
+    if (!Files.isDirectory(videos)) {
+      return java.util.Optional.empty();
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(videos, check(videoId) + ".*")) {
+      for (Path p : s) {
+        if (Files.isRegularFile(p)) {
+          return java.util.Optional.of(p);
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** Name of the aligned crop of face {@code face} (its index in the sample's detections). */
+  public static String cropName(long sample, int face) {
+    return "s" + sample + "-f" + face + "-crop.png";
+  }
+
+  /** Name of the thumbnail of sample {@code sample}'s frame with its faces' boxes. */
+  public static String frameName(long sample) {
+    return "s" + sample + "-frame.jpg";
+  }
+
+  /**
+   * An evidence file of {@code videoId}.
+   *
+   * @throws IllegalArgumentException when the id is not a video id or the name not an evidence
+   *     file's name ({@link #EVIDENCE_NAME})
+   */
+  public Path evidenceFile(String videoId, String name) {
+    if (name == null || !EVIDENCE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not an evidence file name: '" + name + "'");
+    }
+    return evidence(videoId).resolve(name);
   }
 
   /**

@@ -4,6 +4,8 @@ import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertLevel;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.Detection;
+import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.Verdict;
 import io.framewatch.sink.state.AlertState;
 import io.framewatch.sink.state.VerdictState;
@@ -36,20 +38,35 @@ final class AlertWindows {
   static final int MAX_WINDOWS_PER_STEP = 1_000;
 
   private final AlertPolicy policy;
+  /** Evidence requests of this step's live alerts (for the decoder running the stream). */
+  private final List<EvidenceRequest> liveEvidence = new ArrayList<>();
 
   AlertWindows(AlertPolicy policy) {
     this.policy = policy;
   }
 
+  /** The evidence requests of the live alerts evaluated so far. */
+  List<EvidenceRequest> liveEvidence() {
+    return liveEvidence;
+  }
+
+  /** Names the alert's evidence while its samples are still in the window ({@link Evidence}). */
+  private Alert withEvidence(VerdictState.Builder s, String videoId, long nowMs, Alert a) {
+    return Evidence.live(videoId, s, a, nowMs, liveEvidence);
+  }
+
   /** Keeps a linked live sample for the windows (its scored faces by track). */
   void onLinked(VerdictState.Builder s, FaceTracker.Linked l) {
     WindowSample.Builder w = WindowSample.newBuilder().setSample(l.frame().getSampleIndex())
-        .setPtsUs(l.frame().getPtsUs()).setDecodedMs(l.frame().getDecodedAtMs());
+        .setPtsUs(l.frame().getPtsUs()).setDecodedMs(l.frame().getDecodedAtMs())
+        .setFrameIndex(l.frame().getFrameIndex()).setFrameWidth(l.frame().getFrameWidth())
+        .setFrameHeight(l.frame().getFrameHeight()).setPixelFormat(l.frame().getPixelFormat());
     List<Detection> d = l.frame().getDetectionsList();
     for (int i = 0; i < d.size(); i++) {
       if (d.get(i).getResultCase() == Detection.ResultCase.P_FAKE) {
+        // the whole detection stays with the sample: an alert's evidence is cropped on it
         w.addFaces(WindowFace.newBuilder().setTrack(l.tracks()[i]).setPFake(d.get(i).getPFake())
-            .setModel(l.frame().getClassifierModel()));
+            .setModel(l.frame().getClassifierModel()).setFaceIndex(i).setDetection(d.get(i)));
       }
     }
     int n = s.getRecentCount();
@@ -168,10 +185,11 @@ final class AlertWindows {
       a.setCount(a.getCount() + 1).setOpen(true).setSequence(0).setRaisedAtMs(nowMs)
           .setPeak(best).clearTrackIds().addAllTrackIds(hot).setBelowSinceUs(0)
           .setWindowStartUs(start).setModel(t.model).setRaise(th.raise()).setClear(th.clear());
-      return Optional.of(transition(videoId, a, AlertTransition.RAISED, best, start, end,
+      return Optional.of(withEvidence(s, videoId, nowMs,
+          transition(videoId, a, AlertTransition.RAISED, best, start, end,
           tracks, hot, frames, triggerDecodedMs, nowMs,
           String.format(Locale.ROOT, "track %d: mean P(fake) %.3f over %.0f s >= %.3f (%s)",
-              bestTrack, best, policy.windowUs() / 1e6, th.raise(), t.model)));
+              bestTrack, best, policy.windowUs() / 1e6, th.raise(), t.model))));
     }
     if (warm) {
       a.setBelowSinceUs(0);
@@ -183,10 +201,11 @@ final class AlertWindows {
         return Optional.empty();
       }
       a.clearTrackIds().addAllTrackIds(ids).setSequence(a.getSequence() + 1);
-      return Optional.of(transition(videoId, a, AlertTransition.UPDATED, best, start, end,
+      return Optional.of(withEvidence(s, videoId, nowMs,
+          transition(videoId, a, AlertTransition.UPDATED, best, start, end,
           tracks, hot.isEmpty() ? List.of(bestTrack) : hot, frames, triggerDecodedMs, nowMs,
           String.format(Locale.ROOT, joined ? "track(s) %s now at or above %.3f; best %.3f"
-              : "score rose to %3$.3f (tracks %1$s)", hot, a.getRaise(), best)));
+              : "score rose to %3$.3f (tracks %1$s)", hot, a.getRaise(), best))));
     }
     if (a.getBelowSinceUs() == 0) {
       a.setBelowSinceUs(end);
@@ -230,7 +249,14 @@ final class AlertWindows {
         .setPeak(v.getScore()).addAllTrackIds(ids).setModel(model.get())
         .setRaise(th.raise()).setClear(th.clear());
     long last = v.getTracksList().stream().mapToLong(t -> t.getLastPtsUs()).max().orElse(0);
-    return Optional.of(Alert.newBuilder().setVideoId(videoId).setAtMs(nowMs)
+    // the evidence decode extracts for the FINAL verdict: the alert's tracks' top samples
+    List<TrackEvidence> evidence = Evidence.forTracks(v.getTracksList(), ids, EVIDENCE);
+    Alert.Builder alert = Alert.newBuilder().addAllEvidence(evidence);
+    evidence.forEach(e -> alert.addEvidenceSamples(e.getSampleIndex()));
+    if (!evidence.isEmpty()) {
+      alert.setSampleIndex(evidence.get(0).getSampleIndex());
+    }
+    return Optional.of(alert.setVideoId(videoId).setAtMs(nowMs)
         .setAlertId(videoId + "#1").setTransition(AlertTransition.RAISED).setSequence(0)
         .setSource("upload").setLevel(level(v.getScore(), th.raise()))
         .setScore(v.getScore()).addAllTrackIds(ids).setWindowStartUs(0).setWindowEndUs(last)

@@ -5,6 +5,7 @@ import io.framewatch.proto.FaceDetection;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Point;
 import io.framewatch.proto.TrackSummary;
+import io.framewatch.sink.state.EvidenceCandidate;
 import io.framewatch.sink.state.TrackState;
 import io.framewatch.sink.state.VerdictState;
 import java.util.ArrayList;
@@ -22,10 +23,16 @@ import java.util.Map;
  * nearest (mean distance under {@link #MAX_KEYPOINT_DISTANCE} of the box diagonal), else starts a
  * track; a track that missed more than {@code maxGap} of the samples linked after it is closed.
  *
+ * <p>Each track keeps its {@code evidence} highest-scoring faces (by P(fake), by detector
+ * confidence where no classifier judged them), from which the FINAL verdict asks for evidence.
+ *
  * @param maxGap samples after a track's last face that may lack it before the track closes
  * @param window analyses buffered for reordering before the oldest is linked regardless
+ * @param evidence faces kept per track as evidence candidates (0: none)
  */
-public record FaceTracker(int maxGap, int window) {
+public record FaceTracker(int maxGap, int window, int evidence) {
+  /** Faces kept per track as evidence unless configured ({@code FRAMEWATCH_EVIDENCE_PER_TRACK}). */
+  public static final int DEFAULT_EVIDENCE = 3;
   static final double MIN_IOU = 0.3;
   static final double MAX_KEYPOINT_DISTANCE = 0.5;
   static final long MAX_PREDICTED_STEPS = 2;
@@ -41,7 +48,19 @@ public record FaceTracker(int maxGap, int window) {
     if (maxGap < 1 || window < 1) {
       throw new IllegalArgumentException("track gap and window must be >= 1");
     }
+    if (evidence < 0 || evidence > MAX_EVIDENCE) {
+      throw new IllegalArgumentException("evidence per track must be in [0, " + MAX_EVIDENCE
+          + "], got " + evidence);
+    }
   }
+
+  /** A tracker keeping the default number of evidence faces per track. */
+  public FaceTracker(int maxGap, int window) {
+    this(maxGap, window, DEFAULT_EVIDENCE);
+  }
+
+  /** Evidence files are a moderator's reading, not an archive of the video. */
+  static final int MAX_EVIDENCE = 20;
 
   /** A linked analysis and the track of each of its detections, in detection order. */
   record Linked(FrameAnalysis frame, int[] tracks) {}
@@ -176,6 +195,7 @@ public record FaceTracker(int maxGap, int window) {
             .setFirstSample(idx).setFirstPtsUs(f.getPtsUs()));
       }
       update(t, faces.get(d), idx, f.getPtsUs());
+      keepEvidence(t, f, d);
       ids[d] = t.getSummary().getId();
     }
     return new Linked(f, ids);
@@ -204,6 +224,33 @@ public record FaceTracker(int maxGap, int window) {
           .setScoreMax(sum.hasScoreMax() ? Math.max(sum.getScoreMax(), p) : p)
           .setScoreP90(quantile(t.getScoreBinsMap(), 0.9));
     }
+  }
+
+  /** Keeps face {@code d} of {@code f} among the track's top faces if it ranks there. */
+  private void keepEvidence(TrackState.Builder t, FrameAnalysis f, int d) {
+    if (evidence == 0) {
+      return;
+    }
+    Detection det = f.getDetections(d);
+    EvidenceCandidate c = EvidenceCandidate.newBuilder().setSample(f.getSampleIndex())
+        .setPtsUs(f.getPtsUs()).setFrameIndex(f.getFrameIndex()).setFaceIndex(d)
+        .setDetection(det).setFrameWidth(f.getFrameWidth()).setFrameHeight(f.getFrameHeight())
+        .setPixelFormat(f.getPixelFormat()).build();
+    List<EvidenceCandidate> top = new ArrayList<>(t.getTopList());
+    top.add(c);
+    top.sort(EVIDENCE_ORDER);
+    t.clearTop().addAllTop(top.subList(0, Math.min(evidence, top.size())));
+  }
+
+  /** Highest P(fake) first (detector confidence when unjudged), then the earlier sample. */
+  static final Comparator<EvidenceCandidate> EVIDENCE_ORDER = Comparator
+      .comparingDouble((EvidenceCandidate c) -> -rank(c.getDetection()))
+      .thenComparingLong(EvidenceCandidate::getSample)
+      .thenComparingInt(EvidenceCandidate::getFaceIndex);
+
+  private static double rank(Detection d) {
+    return d.getResultCase() == Detection.ResultCase.P_FAKE ? d.getPFake()
+        : d.getFace().getScore() - 1; // below every judged face
   }
 
   private static double centreX(FaceDetection f) {

@@ -2,6 +2,8 @@ package io.framewatch.sink;
 
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
+import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
 import io.framewatch.proto.VideoEvent;
@@ -27,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
  * store, whose every change is published to {@code verdicts}, with each face the tracker links on
  * {@code video.timeline} and each alert transition on {@code alerts}; videos that stop moving
  * become STALLED after the stall timeout. A {@code Deleted} event removes the video's state and
- * tombstones its verdict.
+ * tombstones its verdict. An upload that turns FINAL asks decode for its tracks' evidence on
+ * {@code evidence.requests} ({@link Evidence}).
  */
 public final class SinkTopology {
   /** Name of the state store holding one {@link VerdictState} per video. */
@@ -65,6 +68,8 @@ public final class SinkTopology {
             RUNNING_STORE);
     to(out, Topics.VIDEO_TIMELINE, TimelinePoint.class);
     to(out, Topics.ALERTS, Alert.class);
+    to(out, Topics.EVIDENCE_REQUESTS, EvidenceRequest.class);
+    to(out, Topics.VIDEO_CONTROL, StreamControl.class);
     // a Deleted event leaves the processor as itself: the verdict's tombstone, on the same
     // sink node as the verdicts so that it follows them in order
     out.filter((k, v) -> v instanceof Verdict || v instanceof VideoEvent)

@@ -2,6 +2,7 @@ package io.framewatch.sink;
 
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.Detection;
+import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.Stall;
 import io.framewatch.proto.StreamEvent;
@@ -27,8 +28,12 @@ public final class VerdictAggregator {
 
   private VerdictAggregator() {}
 
-  /** What one input produced: the new state, and the timeline points and alerts to publish. */
-  public record Step(VerdictState state, List<TimelinePoint> timeline, List<Alert> alerts) {}
+  /**
+   * What one input produced: the new state, and the timeline points, alerts and evidence requests
+   * to publish.
+   */
+  public record Step(VerdictState state, List<TimelinePoint> timeline, List<Alert> alerts,
+      List<EvidenceRequest> evidence) {}
 
   /** Alerts off: no classifier has thresholds. */
   static final AlertPolicy NO_ALERTS = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6, 10,
@@ -60,6 +65,9 @@ public final class VerdictAggregator {
       at = onEvent(v, input.getEvent());
       onLiveAccounting(s, input.getEvent());
       onDecodeProgress(s, input.getEvent(), at);
+      if (input.getEvent().hasEvidence()) {
+        Evidence.stored(s, input.getEvent().getEvidence());
+      }
       if (input.getEvent().hasProgress() && s.getLive()) {
         scoring.tracker().drain(s, false, linked); // reports may show the gaps it waited on
       }
@@ -70,7 +78,7 @@ public final class VerdictAggregator {
       }
       s.setLastDetectMs(Math.max(s.getLastDetectMs(), at));
     } else {
-      return new Step(state, List.of(), List.of());
+      return new Step(state, List.of(), List.of(), List.of());
     }
     if (v.getFirstEventMs() == 0 || (at > 0 && at < v.getFirstEventMs())) {
       v.setFirstEventMs(at);
@@ -96,10 +104,24 @@ public final class VerdictAggregator {
           : v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected();
       v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
     }
-    List<Alert> alerts = alerts(videoId, s, linked, new AlertWindows(alertPolicy), before, nowMs);
+    List<EvidenceRequest> evidence = List.of();
+    if (v.getStatus() == VerdictStatus.FINAL && before != VerdictStatus.FINAL && !s.getLive()) {
+      // an upload's tracks are complete: their top faces are named and asked for, before the
+      // alert that links them is raised
+      evidence = Evidence.request(videoId, s, nowMs);
+      summarise(s, v, scoring);
+    }
+    AlertWindows windows = new AlertWindows(alertPolicy);
+    List<Alert> alerts = alerts(videoId, s, linked, windows, before, nowMs);
+    if (!windows.liveEvidence().isEmpty()) {
+      // a live alert's evidence is asked of the decode process running the stream; the tracks
+      // list it too, for decode's report to mark stored
+      evidence = windows.liveEvidence();
+      summarise(s, v, scoring);
+    }
     v.setLive(s.getLive()).setAlertOpen(s.getAlertBuilder().getOpen())
         .setAlertsRaised(s.getAlertBuilder().getCount());
-    return new Step(s.build(), timeline(videoId, linked), alerts);
+    return new Step(s.build(), timeline(videoId, linked), alerts, evidence);
   }
 
   private static List<Alert> alerts(String videoId, VerdictState.Builder s,
@@ -179,8 +201,9 @@ public final class VerdictAggregator {
   /** Remembers when and by whom the video was last decoded, and whether its source is down. */
   private static void onDecodeProgress(VerdictState.Builder s, VideoEvent e, long at) {
     if (e.getKindCase() == VideoEvent.KindCase.ACCEPTED
-        || e.getKindCase() == VideoEvent.KindCase.FETCHING) {
-      return; // ingest, not decode
+        || e.getKindCase() == VideoEvent.KindCase.FETCHING
+        || e.getKindCase() == VideoEvent.KindCase.EVIDENCE) {
+      return; // ingest, or decode's evidence server: not the decode job
     }
     s.setLastDecodeMs(Math.max(s.getLastDecodeMs(), at));
     if (!e.getWorker().isEmpty()) {

@@ -2,6 +2,8 @@ package io.framewatch.sink;
 
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
+import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VerdictStatus;
 import io.framewatch.sink.state.VerdictInput;
@@ -68,6 +70,12 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
     }
     for (Alert a : step.alerts()) {
       ctx.forward(r.withValue(a));
+    }
+    for (EvidenceRequest e : step.evidence()) {
+      // a stored upload's evidence is decode's evidence servers' work; a live stream's only the
+      // process running it can do, and every decode process reads video.control
+      ctx.forward(r.withValue(step.state().getLive() ? StreamControl.newBuilder().setVideoId(id)
+          .setAtMs(ctx.currentSystemTimeMs()).setEvidence(e).build() : e));
     }
     ctx.forward(r.withValue(step.state().getVerdict()));
   }

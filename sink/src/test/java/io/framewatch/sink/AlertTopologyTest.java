@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * 0.67), uploads judged at FINAL, and the timeline points that carry each face's track.
  */
 class AlertTopologyTest {
-  private static final AlertPolicy POLICY = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6,
+  static final AlertPolicy POLICY = new AlertPolicy(10_000_000, 2_000_000, 6_000_000, 6,
       10, Map.of("caddm-demo", new AlertThresholds(0.74, 0.67)));
 
   private TopologyTestDriver driver;

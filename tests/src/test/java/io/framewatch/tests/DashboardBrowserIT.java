@@ -59,6 +59,14 @@ class DashboardBrowserIT extends StackTestBase {
       await().atMost(Duration.ofSeconds(30)).until(() -> ReportBrowserIT.paintedPixels(b) > 500);
       assertEquals(verdict.getJsonArray("tracks").size(),
           b.count("#video table.tracks tr[data-track]"));
+      // decode extracts the tracks' evidence after FINAL: the view shows each judged crop
+      int samples = evidence(awaitEvidence(id)).size();
+      String crop = "#video .evidence .evidence-crop img";
+      // one crop per evidence sample, once the page has the verdict that says all are stored
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.count(crop) == samples);
+      await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(224).equals(b.js(
+          "const i = document.querySelector(arguments[0]); return i ? i.naturalWidth : null;",
+          crop)));
       b.screenshot("dashboard-verdict");
 
       String alerted;

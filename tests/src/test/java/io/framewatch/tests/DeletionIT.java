@@ -46,7 +46,24 @@ class DeletionIT extends StackTestBase {
     assertEquals(202, r.status(), r.body().encode());
     String id = r.body().getString("videoId");
     assertEquals("FINAL", awaitTerminal(id).getString("status"));
+    awaitEvidence(id); // decode writes the tracks' evidence after FINAL
     return id;
+  }
+
+  /** The files and bytes below the video's evidence directory. */
+  private static long[] evidenceFiles(String id) throws Exception {
+    Path dir = media.resolve("evidence").resolve(id);
+    if (!Files.isDirectory(dir)) {
+      return new long[] {0, 0};
+    }
+    try (var s = Files.walk(dir)) {
+      List<Path> files = s.filter(Files::isRegularFile).toList();
+      long bytes = 0;
+      for (Path f : files) {
+        bytes += Files.size(f);
+      }
+      return new long[] {files.size(), bytes};
+    }
   }
 
   private static IngestApp stackIngest() {
@@ -77,9 +94,12 @@ class DeletionIT extends StackTestBase {
     String id = uploadShortClip();
     Path upload = media.resolve("videos").resolve(id + ".mp4");
     long uploadBytes = Files.size(upload);
-    Path crop = media.resolve("evidence").resolve(id).resolve("crops").resolve("0.jpg");
-    Files.createDirectories(crop.getParent());
-    Files.write(crop, new byte[321]); // no stage writes evidence yet; its place is reserved
+    // a file of another layout below the evidence directory is the video's too
+    Path extra = media.resolve("evidence").resolve(id).resolve("crops").resolve("0.jpg");
+    Files.createDirectories(extra.getParent());
+    Files.write(extra, new byte[321]);
+    long[] evidence = evidenceFiles(id);
+    assertTrue(evidence[0] >= 3, "decode's evidence files and the extra one: " + evidence[0]);
     assertTrue(listed(id));
 
     ApiClient other = new ApiClient(stack.apiUrl(), OTHER.key());
@@ -90,7 +110,8 @@ class DeletionIT extends StackTestBase {
 
     assertEquals(202, r.status(), r.body().encode());
     assertEquals(new JsonObject().put("videoId", id).put("status", "DELETED")
-        .put("filesRemoved", 2).put("bytesRemoved", uploadBytes + 321), r.body());
+        .put("filesRemoved", 1 + evidence[0]).put("bytesRemoved", uploadBytes + evidence[1]),
+        r.body());
     assertFalse(Files.exists(upload), "the upload is gone");
     assertFalse(Files.exists(media.resolve("evidence").resolve(id)), "its evidence too");
     await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -98,7 +119,8 @@ class DeletionIT extends StackTestBase {
       return !vs.isEmpty() && vs.get(vs.size() - 1) == null;
     });
     assertEquals(List.of(Deleted.newBuilder().setTenant("it").setReason("request")
-        .setBy(KEY.key().substring(0, 12)).setFilesRemoved(2).setBytesRemoved(uploadBytes + 321)
+        .setBy(KEY.key().substring(0, 12)).setFilesRemoved((int) (1 + evidence[0]))
+        .setBytesRemoved(uploadBytes + evidence[1])
         .build()), audits(id));
     await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/videos/" + id).status() == 404);
     assertFalse(listed(id), "the listing forgets it");
@@ -127,6 +149,7 @@ class DeletionIT extends StackTestBase {
     String id = uploadShortClip();
     Path upload = media.resolve("videos").resolve(id + ".mp4");
     long uploadBytes = Files.size(upload);
+    long[] evidence = evidenceFiles(id);
     RetentionPolicy oneSecond = new RetentionPolicy(Duration.ofMillis(300),
         tenant -> Duration.ofSeconds(1));
     try (Replica a = new Replica(oneSecond); Replica b = new Replica(oneSecond)) {
@@ -137,8 +160,8 @@ class DeletionIT extends StackTestBase {
           .until(() -> audits(id).size() == 1);
       Deleted d = audits(id).get(0);
       assertEquals("retention", d.getReason());
-      assertEquals(1, d.getFilesRemoved());
-      assertEquals(uploadBytes, d.getBytesRemoved());
+      assertEquals(1 + evidence[0], d.getFilesRemoved());
+      assertEquals(uploadBytes + evidence[1], d.getBytesRemoved());
       assertTrue(d.getBy().contains("/ingest-"), d.getBy());
       assertEquals(1, a.app.health().checks().values().stream()
           .filter(c -> c.startsWith("sweeps")).count()

@@ -2,6 +2,7 @@ package io.framewatch.tests;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.framewatch.app.bench.LoopbackStream;
@@ -12,6 +13,7 @@ import io.framewatch.proto.Alert;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.topic.Topics;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,6 +131,19 @@ class LiveAlertIT extends StackTestBase {
           .orElseThrow();
       assertTrue(top.getSourcePtsUs() >= forgedFrom && top.getSourcePtsUs() < realAgain,
           "the evidence frame is a forged one");
+      // the decoder running the stream cut the alert's evidence from the frames it still held
+      assertFalse(r.getEvidenceList().isEmpty(), "the alert names its evidence files: " + r);
+      assertEquals(evidence, r.getEvidence(0).getSampleIndex());
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+          .until(() -> evidence(api.status(id)).stream().anyMatch(e -> e.getLong("sampleIndex")
+              == evidence && (e.getBoolean("stored") || e.getValue("error") != null)));
+      JsonObject liveEvidence = evidence(api.status(id)).stream()
+          .filter(e -> e.getLong("sampleIndex") == evidence).findFirst().orElseThrow();
+      assertTrue(liveEvidence.getBoolean("stored"), liveEvidence.encode());
+      assertCropIsWhatWasJudged(id, evidence, r.getEvidence(0).getFaceIndex(),
+          media.resolve("evidence").resolve(id).resolve(r.getEvidence(0).getCropFile()));
+      assertTrue(Files.isRegularFile(media.resolve("evidence").resolve(id)
+          .resolve(r.getEvidence(0).getFrameFile())));
       // every transition reached the desk once, signed, despite its first three failures
       List<String> keys = alerts.stream().map(a -> a.getAlertId() + "/" + a.getSequence())
           .toList();

@@ -72,6 +72,49 @@ abstract class StackTestBase {
     return awaitTerminal(api, videoId);
   }
 
+  /**
+   * Waits until decode has written (or failed to write) every evidence file a FINAL verdict's
+   * tracks name, and returns that verdict: evidence is extracted after FINAL, so a test that
+   * counts a video's files waits for it.
+   */
+  static JsonObject awaitEvidence(String videoId) {
+    return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.status(videoId), v -> evidence(v).stream()
+            .allMatch(e -> e.getBoolean("stored") || e.getValue("error") != null));
+  }
+
+  /** Every evidence entry of every track of a verdict (its JSON). */
+  static List<JsonObject> evidence(JsonObject verdict) {
+    List<JsonObject> out = new java.util.ArrayList<>();
+    for (Object t : verdict.getJsonArray("tracks", new io.vertx.core.json.JsonArray())) {
+      for (Object e : ((JsonObject) t).getJsonArray("evidence")) {
+        out.add((JsonObject) e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks that an evidence crop is, pixel for pixel, the aligned crop of the frame detect/ judged
+   * for that sample (its record on {@code frames.detect}) at the face detect/ reported (its
+   * analysis on {@code detections}).
+   */
+  static void assertCropIsWhatWasJudged(String videoId, long sample, int face, Path png)
+      throws java.io.IOException {
+    io.framewatch.proto.FrameRecord frame = Records.of(kafka.settings(),
+        io.framewatch.topic.Topics.FRAMES_DETECT, k -> k.equals(videoId + "/" + sample)).stream()
+        .map(Records.Timed::value).findFirst().orElseThrow();
+    io.framewatch.proto.FrameAnalysis analysis = Records.of(kafka.settings(),
+        io.framewatch.topic.Topics.DETECTIONS, videoId).stream().map(Records.Timed::value)
+        .filter(a -> a.getSampleIndex() == sample).findFirst().orElseThrow();
+    io.framewatch.frames.RgbImage judged = io.framewatch.frames.FaceAligner.cropRgb(
+        io.framewatch.frames.FrameImages.toRgb(frame), io.framewatch.frames.FaceAligner
+            .transform(analysis.getDetections(face).getFace()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(judged.rgb(),
+        io.framewatch.frames.RgbImage.read(png).rgb(),
+        png.getFileName() + " is the crop of the frame and face detect/ judged");
+  }
+
   /** {@link #awaitTerminal(String)} through another stack's API. */
   static JsonObject awaitTerminal(ApiClient client, String videoId) {
     return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))

@@ -7,9 +7,9 @@ import io.framewatch.detect.ArtifactMaps;
 import io.framewatch.detect.BlazeFaceDetector;
 import io.framewatch.detect.DeepfakeClassifier;
 import io.framewatch.detect.Face;
-import io.framewatch.detect.FaceAligner;
-import io.framewatch.detect.Similarity;
+import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.frames.Similarity;
 import io.framewatch.inference.BackendOptions;
 import io.framewatch.inference.Device;
 import io.framewatch.inference.MeteredBackend;
@@ -94,7 +94,7 @@ public final class DetectBench {
       face = det.detect(img).stream().max(Comparator.comparingDouble(Face::score))
           .orElseThrow(() -> new BenchFailure("no face found in the franck still"));
     }
-    Similarity s = FaceAligner.transform(face);
+    Similarity s = FaceAligner.transform(face.keypoints());
     List<float[]> crops = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       crops.add(FaceAligner.cropBgrChw(img,

@@ -1,9 +1,8 @@
-package io.framewatch.detect;
+package io.framewatch.frames;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.framewatch.frames.RgbImage;
 import org.junit.jupiter.api.Test;
 
 class FaceAlignerTest {
@@ -56,7 +55,7 @@ class FaceAlignerTest {
     double[] mouth = toImage.apply((t[6] + t[8]) / 2, (t[7] + t[9]) / 2);
     float[] kp = {(float) eyeR[0], (float) eyeR[1], (float) eyeL[0], (float) eyeL[1],
         (float) nose[0], (float) nose[1], (float) mouth[0], (float) mouth[1], 0, 0, 0, 0};
-    Similarity fit = FaceAligner.transform(new Face(0, 0, 1, 1, kp, 1));
+    Similarity fit = FaceAligner.transform(kp);
     double[] e0 = fit.apply(kp[0], kp[1]);
     double[] e1 = fit.apply(kp[2], kp[3]);
     assertEquals(t[0], e0[0], 2.0);

@@ -1,4 +1,4 @@
-package io.framewatch.detect;
+package io.framewatch.frames;
 
 /**
  * A 2-D similarity transform (rotation, uniform scale, translation; no reflection):

@@ -1,6 +1,7 @@
-package io.framewatch.detect;
+package io.framewatch.frames;
 
-import io.framewatch.frames.RgbImage;
+import io.framewatch.proto.FaceDetection;
+
 
 /**
  * The CADDM test-time face crop: a similarity transform that maps five facial points onto a fixed
@@ -54,25 +55,45 @@ public final class FaceAligner {
   /**
    * The five CADDM points of a BlazeFace face in image pixels. The eye further left in the image
    * comes first, as in CADDM (landmarks 36-41 before 42-47).
+   *
+   * @param kp BlazeFace keypoints as (x, y) pairs: right eye, left eye, nose tip, mouth centre
+   *     (further pairs, the ears, are ignored)
    */
-  public static double[] fivePoints(Face f) {
-    int first = f.kx(0) <= f.kx(1) ? 0 : 1;
+  public static double[] fivePoints(float[] kp) {
+    if (kp.length < 8) {
+      throw new IllegalArgumentException("a face needs at least 4 keypoints to align, got "
+          + kp.length / 2);
+    }
+    int first = kp[0] <= kp[2] ? 0 : 1;
     int second = 1 - first;
-    double ex0 = f.kx(first);
-    double ey0 = f.ky(first);
-    double ex1 = f.kx(second);
-    double ey1 = f.ky(second);
+    double ex0 = kp[2 * first];
+    double ey0 = kp[2 * first + 1];
+    double ex1 = kp[2 * second];
+    double ey1 = kp[2 * second + 1];
     double half = MOUTH_TO_EYE_WIDTH / 2;
-    double mx = f.kx(3);
-    double my = f.ky(3);
+    double mx = kp[6];
+    double my = kp[7];
     double vx = (ex1 - ex0) * half;
     double vy = (ey1 - ey0) * half;
-    return new double[] {ex0, ey0, ex1, ey1, f.kx(2), f.ky(2), mx - vx, my - vy, mx + vx, my + vy};
+    return new double[] {ex0, ey0, ex1, ey1, kp[4], kp[5], mx - vx, my - vy, mx + vx, my + vy};
   }
 
-  /** The transform from image pixels to canvas pixels for a face. */
-  public static Similarity transform(Face f) {
-    return Similarity.fit(fivePoints(f), TEMPLATE);
+  /** The transform from image pixels to canvas pixels for a face's BlazeFace keypoints. */
+  public static Similarity transform(float[] keypoints) {
+    return Similarity.fit(fivePoints(keypoints), TEMPLATE);
+  }
+
+  /**
+   * The transform for a face as detect/ published it: the same keypoints, so the same crop (the
+   * contract carries them as floats, exactly as detect/ computed them).
+   */
+  public static Similarity transform(FaceDetection face) {
+    float[] kp = new float[2 * face.getKeypointsCount()];
+    for (int i = 0; i < face.getKeypointsCount(); i++) {
+      kp[2 * i] = face.getKeypoints(i).getX();
+      kp[2 * i + 1] = face.getKeypoints(i).getY();
+    }
+    return transform(kp);
   }
 
   /**
@@ -81,20 +102,40 @@ public final class FaceAligner {
    * @return {@code 3 x 224 x 224} floats: B plane, G plane, R plane, values 0-255
    */
   public static float[] cropBgrChw(RgbImage image, Similarity toCanvas) {
-    Similarity back = toCanvas.inverse();
     int plane = CANVAS * CANVAS;
     float[] out = new float[3 * plane];
+    warp(image, toCanvas, (o, c, value) -> out[(2 - c) * plane + o] = value);
+    return out;
+  }
+
+  /**
+   * The same crop as {@link #cropBgrChw} as an 8-bit RGB image (each value rounded to the nearest
+   * integer): what the classifier saw, to within that rounding, for people and lossless files.
+   */
+  public static RgbImage cropRgb(RgbImage image, Similarity toCanvas) {
+    byte[] rgb = new byte[3 * CANVAS * CANVAS];
+    warp(image, toCanvas,
+        (o, c, value) -> rgb[3 * o + c] = (byte) Math.min(255, Math.round(value)));
+    return new RgbImage(CANVAS, CANVAS, rgb);
+  }
+
+  /** Receives one canvas value: pixel offset {@code v * CANVAS + u}, RGB channel, value. */
+  private interface CanvasSink {
+    void put(int offset, int channel, float value);
+  }
+
+  private static void warp(RgbImage image, Similarity toCanvas, CanvasSink sink) {
+    Similarity back = toCanvas.inverse();
     for (int v = 0; v < CANVAS; v++) {
       for (int u = 0; u < CANVAS; u++) {
         double[] p = back.apply(u, v);
         int o = v * CANVAS + u;
         float x = (float) p[0];
         float y = (float) p[1];
-        out[o] = image.sample(x, y, 2);
-        out[plane + o] = image.sample(x, y, 1);
-        out[2 * plane + o] = image.sample(x, y, 0);
+        for (int c = 0; c < 3; c++) {
+          sink.put(o, c, image.sample(x, y, c));
+        }
       }
     }
-    return out;
   }
 }
