@@ -207,8 +207,9 @@
   }
 
   /**
-   * Each track's top samples: the crop the classifier judged beside the frame with the face's box
-   * (decode extracts them once an upload is FINAL; a live stream has none).
+   * Each track's top samples: the crop the classifier judged, for a face called forged the same
+   * crop with its artifact map (where the model sees blending), and the frame with the face's box
+   * (decode extracts them once an upload is FINAL, or from a live stream's held frames).
    */
   function renderEvidence(box, v) {
     var tracks = (v.tracks || []).filter(function (t) { return (t.evidence || []).length; });
@@ -223,6 +224,11 @@
         if (e.stored && served()) {
           fig.appendChild(evidenceImage(v.videoId, e.cropFile, 'evidence-crop',
             'track ' + t.id + ' face at ' + num(e.seconds, 1) + ' s'));
+          if (e.mapFile) {
+            // the classifier calls the face forged: the same crop with its artifact map
+            fig.appendChild(evidenceImage(v.videoId, e.mapFile, 'evidence-map',
+              'artifact map of track ' + t.id + ' at ' + num(e.seconds, 1) + ' s'));
+          }
           fig.appendChild(evidenceImage(v.videoId, e.frameFile, 'evidence-frame',
             'frame at ' + num(e.seconds, 1) + ' s'));
         }

@@ -1,5 +1,6 @@
 package io.framewatch.decode;
 
+import io.framewatch.frames.ArtifactOverlay;
 import io.framewatch.frames.FaceAligner;
 import io.framewatch.frames.RgbImage;
 import io.framewatch.proto.EvidenceFace;
@@ -29,7 +30,9 @@ import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Writes one sample's evidence files into a video's evidence directory: each face's aligned crop
- * ({@link FaceAligner#cropRgb}, 224x224, lossless PNG: what the classifier judged) and one
+ * ({@link FaceAligner#cropRgb}, 224x224, lossless PNG: what the classifier judged), for a face the
+ * classifier calls forged and whose model has an artifact map the same crop with the map drawn
+ * over it ({@link ArtifactOverlay}, PNG), and one
  * thumbnail of the frame with every requested face's box and track (JPEG, at analysis size, at
  * most 640 px by default: a moderator sees where the face was). Each file is written under a
  * temporary name and moved into place, so a reader never sees half a file.
@@ -51,8 +54,15 @@ final class EvidenceWriter {
           FaceAligner.transform(f.getDetection().getFace()));
       String name = VideoFiles.cropName(sample, f.getFaceIndex());
       long bytes = atomically(dir, name, os -> ImageIO.write(crop.toBufferedImage(), "png", os));
-      out.addCrops(StoredCrop.newBuilder().setFaceIndex(f.getFaceIndex())
-          .setTrackId(f.getTrackId()).setFile(name).setBytes(bytes));
+      StoredCrop.Builder stored = StoredCrop.newBuilder().setFaceIndex(f.getFaceIndex())
+          .setTrackId(f.getTrackId()).setFile(name).setBytes(bytes);
+      if (ArtifactOverlay.shown(f.getDetection())) {
+        RgbImage map = ArtifactOverlay.draw(crop, f.getDetection().getArtifactMap());
+        String mapName = VideoFiles.mapName(sample, f.getFaceIndex());
+        stored.setMapFile(mapName).setMapBytes(atomically(dir, mapName,
+            os -> ImageIO.write(map.toBufferedImage(), "png", os)));
+      }
+      out.addCrops(stored);
     }
     BufferedImage thumb = thumbnail(frame, faces);
     String name = VideoFiles.frameName(sample);

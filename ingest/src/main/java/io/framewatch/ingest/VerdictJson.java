@@ -37,6 +37,9 @@ public final class VerdictJson {
           .put("cropFile", e.getCropFile()).put("frameFile", e.getFrameFile())
           .put("cropUrl", EvidenceRoutes.url(videoId, e.getCropFile()))
           .put("frameUrl", EvidenceRoutes.url(videoId, e.getFrameFile()))
+          .put("mapFile", e.getMapFile().isEmpty() ? null : e.getMapFile())
+          .put("mapUrl", e.getMapFile().isEmpty() ? null
+              : EvidenceRoutes.url(videoId, e.getMapFile()))
           .put("stored", e.getStored()).put("error", e.getError().isEmpty() ? null : e.getError()));
     }
     return out;

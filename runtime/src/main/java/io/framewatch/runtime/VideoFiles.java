@@ -35,7 +35,7 @@ public final class VideoFiles {
   /** What an evidence file may be called: exactly the names {@link #cropName} and
    * {@link #frameName} give, so a name from a request can never leave the directory. */
   public static final Pattern EVIDENCE_NAME =
-      Pattern.compile("s(0|[1-9][0-9]{0,17})-(f(0|[1-9][0-9]{0,8})-crop\\.png|frame\\.jpg)");
+      Pattern.compile("s(0|[1-9][0-9]{0,17})-(f(0|[1-9][0-9]{0,8})-(crop|map)\\.png|frame\\.jpg)");
 
   private final Path mediaDir;
 
@@ -81,6 +81,14 @@ public final class VideoFiles {
   /** Name of the aligned crop of face {@code face} (its index in the sample's detections). */
   public static String cropName(long sample, int face) {
     return "s" + sample + "-f" + face + "-crop.png";
+  }
+
+  /**
+   * Name of the aligned crop of face {@code face} with its artifact map drawn over it ({@code
+   * frames.ArtifactOverlay}).
+   */
+  public static String mapName(long sample, int face) {
+    return "s" + sample + "-f" + face + "-map.png";
   }
 
   /** Name of the thumbnail of sample {@code sample}'s frame with its faces' boxes. */

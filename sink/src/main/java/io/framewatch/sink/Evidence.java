@@ -10,6 +10,7 @@ import io.framewatch.proto.EvidenceStored;
 import io.framewatch.proto.StoredCrop;
 import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.TrackSummary;
+import io.framewatch.frames.ArtifactOverlay;
 import io.framewatch.runtime.VideoFiles;
 import io.framewatch.sink.state.AlertState;
 import io.framewatch.sink.state.EvidenceCandidate;
@@ -49,6 +50,9 @@ final class Evidence {
             .setFaceIndex(c.getFaceIndex())
             .setCropFile(VideoFiles.cropName(c.getSample(), c.getFaceIndex()))
             .setFrameFile(VideoFiles.frameName(c.getSample()));
+        if (ArtifactOverlay.shown(c.getDetection())) {
+          e.setMapFile(VideoFiles.mapName(c.getSample(), c.getFaceIndex()));
+        }
         if (c.getDetection().getResultCase() == Detection.ResultCase.P_FAKE) {
           e.setPFake(c.getDetection().getPFake());
         }
@@ -105,7 +109,9 @@ final class Evidence {
             .setPtsUs(w.getPtsUs()).setFrameIndex(w.getFrameIndex())
             .setFaceIndex(f.getFaceIndex()).setPFake(f.getPFake())
             .setCropFile(VideoFiles.cropName(sample, f.getFaceIndex()))
-            .setFrameFile(VideoFiles.frameName(sample)).build();
+            .setFrameFile(VideoFiles.frameName(sample))
+            .setMapFile(ArtifactOverlay.shown(f.getDetection())
+                ? VideoFiles.mapName(sample, f.getFaceIndex()) : "").build();
         b.addEvidence(te);
         for (TrackState.Builder t : s.getTracksBuilderList()) {
           TrackSummary.Builder sum = t.getSummaryBuilder();

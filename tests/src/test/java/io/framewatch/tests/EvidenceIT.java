@@ -66,6 +66,7 @@ class EvidenceIT extends StackTestBase {
     List<JsonObject> all = evidence(awaitEvidence(id));
     Path dir = media.resolve("evidence").resolve(id);
     Set<String> names = new TreeSet<>();
+    int mapped = 0;
     for (JsonObject e : all) {
       assertNull(e.getValue("error"), "extracted: " + e);
       assertTrue(e.getBoolean("stored"), e.encode());
@@ -100,7 +101,26 @@ class EvidenceIT extends StackTestBase {
       assertEquals(jpg.getWidth(), ImageIO.read(new ByteArrayInputStream(thumb.body())).getWidth());
       assertEquals(404, fetch(e.getString("cropUrl"), OTHER.key()).statusCode(),
           "another tenant cannot see it");
+
+      // caddm-demo has an artifact map: a face it calls forged also gets the crop with the map
+      // drawn over it, the same size and not the same pixels
+      boolean calledForged = e.getDouble("pFake") >= 0.5;
+      assertEquals(calledForged, e.getValue("mapFile") != null, "a map for forged faces only: " + e);
+      if (calledForged) {
+        mapped++;
+        Path map = dir.resolve(e.getString("mapFile"));
+        names.add(e.getString("mapFile"));
+        BufferedImage drawn = ImageIO.read(map.toFile());
+        assertEquals(224, drawn.getWidth());
+        assertEquals(224, drawn.getHeight());
+        assertFalse(java.util.Arrays.equals(pngBytes, Files.readAllBytes(map)), "the map is drawn");
+        HttpResponse<byte[]> served = fetch(e.getString("mapUrl"), KEY.key());
+        assertEquals(200, served.statusCode());
+        assertEquals("image/png", served.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(404, fetch(e.getString("mapUrl"), OTHER.key()).statusCode());
+      }
     }
+    assertTrue(mapped > 0, "the forged clip's faces are called forged and mapped");
     try (Stream<Path> s = Files.list(dir)) {
       assertEquals(names, new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()),
           "the evidence directory holds exactly the files the verdict links");
