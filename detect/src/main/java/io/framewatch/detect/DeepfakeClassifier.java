@@ -66,9 +66,59 @@ public final class DeepfakeClassifier implements AutoCloseable {
     this.temperature = temperature;
   }
 
-  /** The classifier of manifest {@code m}, with its calibration temperature, on {@code backend}. */
+  /** The preprocessing id detect/ implements for classifiers: the CADDM crop, BGR 0-255. */
+  public static final String PREPROCESSING = "caddm-crop-bgr-0-255";
+
+  /**
+   * The classifier of manifest {@code m}, with its calibration temperature, on {@code backend}.
+   *
+   * @throws IllegalArgumentException when the manifest does not describe a classifier detect/ can
+   *     feed and read ({@link #check})
+   */
   public static DeepfakeClassifier of(ModelManifest m, InferenceBackend backend) {
+    check(m);
     return new DeepfakeClassifier(m.id(), backend, m.temperature());
+  }
+
+  /**
+   * Checks that a manifest describes what this class feeds and reads: a deepfake-classification
+   * model with the {@value #PREPROCESSING} preprocessing, one input {@code [N, 3, 224, 224]} and a
+   * {@value #PROB} output {@code [N, 2]} (or a single two-column output), and, if declared, an
+   * {@value #ARTIFACT_OUTPUT} output {@code [N, rows, cols]}.
+   *
+   * @throws IllegalArgumentException naming the model and the field that does not fit
+   */
+  public static void check(ModelManifest m) {
+    String id = m.id();
+    if (!"deepfake-classification".equals(m.task())) {
+      throw new IllegalArgumentException("model " + id + " is a " + m.task()
+          + " model; a deepfake classifier must be a deepfake-classification model");
+    }
+    if (!PREPROCESSING.equals(m.preprocessing())) {
+      throw new IllegalArgumentException("model " + id + ": preprocessing '" + m.preprocessing()
+          + "' is not one detect/ implements (" + PREPROCESSING + ")");
+    }
+    long[] in = m.inputs().get(0).shape();
+    int c = FaceAligner.CANVAS;
+    if (m.inputs().size() != 1 || in == null || in.length != 4 || in[0] == 0 || in[1] != 3
+        || in[2] != c || in[3] != c) {
+      throw new IllegalArgumentException("model " + id + ": expected one input [N, 3, " + c + ", "
+          + c + "], got " + java.util.Arrays.toString(in));
+    }
+    ModelManifest.IoSpec prob = m.outputs().stream().filter(o -> o.name().equals(PROB))
+        .findFirst().orElse(m.outputs().size() == 1 ? m.outputs().get(0) : null);
+    if (prob == null || prob.shape() == null || prob.shape().length != 2
+        || prob.shape()[1] != 2) {
+      throw new IllegalArgumentException("model " + id + ": expected an output '" + PROB
+          + "' [N, 2] (P(real), P(fake))");
+    }
+    m.outputs().stream().filter(o -> o.name().equals(ARTIFACT_OUTPUT)).findFirst()
+        .ifPresent(o -> {
+          if (o.shape() == null || o.shape().length != 3) {
+            throw new IllegalArgumentException("model " + id + ": output '" + ARTIFACT_OUTPUT
+                + "' must be [N, rows, cols], got " + java.util.Arrays.toString(o.shape()));
+          }
+        });
   }
 
   /** Manifest id of the model. */
