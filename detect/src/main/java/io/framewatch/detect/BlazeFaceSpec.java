@@ -42,14 +42,7 @@ public record BlazeFaceSpec(String modelId, int inputSize, int fineStride, int c
    */
   public static BlazeFaceSpec of(ModelManifest m) {
     String id = m.id();
-    if (!"face-detection".equals(m.task())) {
-      throw new IllegalArgumentException("model " + id + " is a " + m.task()
-          + " model; the face detector must be a face-detection model");
-    }
-    if (!PREPROCESSING.equals(m.preprocessing())) {
-      throw new IllegalArgumentException("model " + id + ": preprocessing '" + m.preprocessing()
-          + "' is not one detect/ implements (" + PREPROCESSING + ")");
-    }
+    m.requireKind("face-detection", PREPROCESSING, "the face detector");
     IoSpec in = m.inputs().get(0);
     long[] s = in.shape();
     if (m.inputs().size() != 1 || s == null || s.length != 4 || s[1] != s[2] || s[3] != 3

@@ -90,14 +90,7 @@ public final class DeepfakeClassifier implements AutoCloseable {
    */
   public static void check(ModelManifest m) {
     String id = m.id();
-    if (!"deepfake-classification".equals(m.task())) {
-      throw new IllegalArgumentException("model " + id + " is a " + m.task()
-          + " model; a deepfake classifier must be a deepfake-classification model");
-    }
-    if (!PREPROCESSING.equals(m.preprocessing())) {
-      throw new IllegalArgumentException("model " + id + ": preprocessing '" + m.preprocessing()
-          + "' is not one detect/ implements (" + PREPROCESSING + ")");
-    }
+    m.requireKind("deepfake-classification", PREPROCESSING, "a deepfake classifier");
     long[] in = m.inputs().get(0).shape();
     int c = FaceAligner.CANVAS;
     if (m.inputs().size() != 1 || in == null || in.length != 4 || in[0] == 0 || in[1] != 3

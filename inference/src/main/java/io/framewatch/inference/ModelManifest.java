@@ -82,6 +82,24 @@ public record ModelManifest(
     return calibration == null ? 1.0 : calibration.temperature();
   }
 
+  /**
+   * Checks that this is a {@code task} model prepared with {@code preprocessing}, the pair a
+   * stage implements.
+   *
+   * @param role what the stage uses the model as, for the message ("the face detector")
+   * @throws IllegalArgumentException naming the model and the field that does not fit
+   */
+  public void requireKind(String task, String preprocessing, String role) {
+    if (!task.equals(this.task)) {
+      throw new IllegalArgumentException("model " + id + " is a " + this.task + " model; " + role
+          + " must be a " + task + " model");
+    }
+    if (!preprocessing.equals(this.preprocessing)) {
+      throw new IllegalArgumentException("model " + id + ": preprocessing '" + this.preprocessing
+          + "' is not one framewatch implements for " + role + " (" + preprocessing + ")");
+    }
+  }
+
   private static void require(String id, String field, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException("model " + id + ": field " + field + " is missing");
