@@ -1,7 +1,8 @@
 /*
  * framewatch: one video's verdict, its score-over-time chart per face track (uPlot) with the
- * alert windows shaded, its tracks, their evidence (aligned face crops and frame thumbnails, served
- * by GET /v1/videos/{id}/evidence/{name}; only where the page is served by the API) and its
+ * alert windows shaded, its tracks, their evidence (aligned face crops, frame thumbnails and a
+ * flagged track's super-resolved face, served by GET /v1/videos/{id}/evidence/{name}; only where
+ * the page is served by the API) and its
  * alerts. Shared by the dashboard (/dashboard/) and the HTML report (framewatch analyze
  * --report), which both hand render() the JSON of GET /v1/videos/{id}. Text from the data is only
  * ever set as textContent.
@@ -232,10 +233,23 @@
           fig.appendChild(evidenceImage(v.videoId, e.frameFile, 'evidence-frame',
             'frame at ' + num(e.seconds, 1) + ' s'));
         }
+        // a flagged track's small face, super-resolved x3 by enhance from 5 source frames
+        var sr = '';
+        if (e.enhancedFile) {
+          if (e.enhancedStored && served()) {
+            fig.appendChild(evidenceImage(v.videoId, e.enhancedFile, 'evidence-sr',
+              'track ' + t.id + ' face at ' + num(e.seconds, 1) + ' s, super-resolved x3'));
+            sr = 'right: super-resolved ×3 (a sharper view, not recovered detail)';
+          } else {
+            sr = e.enhancedError ? 'not super-resolved: ' + e.enhancedError
+              : e.enhancedStored ? e.enhancedFile : 'super-resolving…';
+          }
+        }
         var state = e.error ? 'not extracted: ' + e.error
           : e.stored ? (served() ? '' : e.cropFile) : 'extracting…';
         fig.appendChild(el('figcaption', null, 'track ' + t.id + ' · ' + num(e.seconds, 1)
-          + ' s · P(fake) ' + num(e.pFake, 3) + (state ? ' · ' + state : '')));
+          + ' s · P(fake) ' + num(e.pFake, 3) + (state ? ' · ' + state : '')
+          + (sr ? ' · ' + sr : '')));
         wrap.appendChild(fig);
       });
     });

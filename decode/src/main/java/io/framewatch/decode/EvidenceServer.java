@@ -2,11 +2,15 @@ package io.framewatch.decode;
 
 import io.framewatch.frames.FrameImages;
 import io.framewatch.frames.RgbImage;
+import io.framewatch.proto.Burst;
+import io.framewatch.proto.BurstSrRequest;
 import io.framewatch.proto.EvidenceFace;
+import io.framewatch.proto.EvidenceTarget;
 import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.EvidenceStored;
 import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.StoredCrop;
+import io.framewatch.proto.StoredEnhanced;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.runtime.Input;
 import io.framewatch.runtime.Output;
@@ -27,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@code video.events}. A request that cannot be served (no video id, no faces, a size no frame
  * has) or whose video has no stored upload (deleted, or a live stream) throws, so the loop
  * dead-letters it with the cause; a frame that cannot be decoded is reported in the event's
- * {@code error}, which the verdict shows next to the evidence it names. Further request kinds
- * (a burst around the sample for super-resolution) are further cases of {@link #serve}. A live
+ * {@code error}, which the verdict shows next to the evidence it names. A burst request
+ * ({@link #burstSr}) cuts a source-resolution burst around a flagged face and hands it to enhance
+ * on {@code frames.enhance}, which writes the super-resolved crop and reports it. A live
  * stream's requests ({@link #serveLive}) are served from the frames the process running it holds.
  */
 final class EvidenceServer {
@@ -46,13 +51,37 @@ final class EvidenceServer {
 
   /** The consumer loop's handler. */
   void handle(Input<String, EvidenceRequest> in, Output out) throws Exception {
-    serve(in.value()).ifPresent(e -> out.send(Topics.VIDEO_EVENTS, e.getVideoId(), e));
+    EvidenceRequest r = in.value();
+    if (r.getKindCase() == EvidenceRequest.KindCase.BURST_SR) {
+      Served s = burstSr(r);
+      s.burst().ifPresent(b -> out.send(Topics.FRAMES_ENHANCE, burstKey(b), b));
+      s.event().ifPresent(e -> out.send(Topics.VIDEO_EVENTS, e.getVideoId(), e));
+      return;
+    }
+    serve(r).ifPresent(e -> out.send(Topics.VIDEO_EVENTS, e.getVideoId(), e));
+  }
+
+  /**
+   * What a burst request produced: the burst for enhance, or the event saying why there is none
+   * (both empty when the video was deleted meanwhile).
+   */
+  record Served(Optional<Burst> burst, Optional<VideoEvent> event) {}
+
+  /**
+   * An evidence burst's key on {@code frames.enhance}: the video and the face, hashed across the
+   * partitions like the job's bursts ({@code video id/burst index}), never equal to one of them.
+   */
+  static String burstKey(Burst b) {
+    return b.getVideoId() + "/sr-s" + b.getEvidence().getSampleIndex() + "-f"
+        + b.getEvidence().getFaceIndex();
   }
 
   /** Serves one request; the event to publish, empty when the video was deleted meanwhile. */
   Optional<VideoEvent> serve(EvidenceRequest r) throws Exception {
     return switch (r.getKindCase()) {
       case CROP -> crop(r);
+      case BURST_SR -> throw new IllegalArgumentException("a burst request is served by"
+          + " burstSr, not serve");
       default -> throw new IllegalArgumentException("evidence request of unknown kind "
           + r.getKindCase() + " for video '" + r.getVideoId() + "'");
     };
@@ -84,6 +113,70 @@ final class EvidenceServer {
         .setWorker(worker).setEvidence(stored).build();
   }
 
+  /**
+   * Serves a burst request: decodes {@link BurstSrRequest#getFrames} source-resolution frames
+   * centred on the sample from the stored upload ({@link FrameSeeker#burstAround}), cut to the
+   * square region around the face, as one {@link Burst} marked with its {@link EvidenceTarget};
+   * enhance super-resolves it and writes the file. A frame that cannot be decoded is reported
+   * as a failed {@link StoredEnhanced}; a request that cannot be served throws (dead letter).
+   */
+  Served burstSr(EvidenceRequest r) throws Exception {
+    String id = r.getVideoId();
+    checkFrame(r);
+    BurstSrRequest b = r.getBurstSr();
+    EvidenceFace face = b.getFace();
+    if (!b.hasFace() || !face.getDetection().hasFace()) {
+      throw new IllegalArgumentException("burst request for video " + id + " sample "
+          + r.getSampleIndex() + " names no face");
+    }
+    if (b.getFrames() < 1 || b.getFrames() > MAX_BURST) {
+      throw new IllegalArgumentException("burst request for video " + id + " asks for "
+          + b.getFrames() + " frames; 1 to " + MAX_BURST + " are served");
+    }
+    String expected = VideoFiles.enhancedName(r.getSampleIndex(), face.getFaceIndex());
+    if (!b.getFile().equals(expected)) {
+      throw new IllegalArgumentException("burst request for video " + id + " names file '"
+          + b.getFile() + "', not " + expected);
+    }
+    var box = face.getDetection().getFace();
+    if (!(box.getXMax() > box.getXMin() && box.getYMax() > box.getYMin())) {
+      throw new IllegalArgumentException("burst request for video " + id + " sample "
+          + r.getSampleIndex() + " has an empty face box");
+    }
+    Path upload = files.storedUpload(id).orElseThrow(() -> new IllegalStateException(
+        "no stored upload for video " + id + " (deleted, or a live stream, whose frames are"
+            + " not kept): no burst to cut"));
+    FrameSeeker.BurstCut cut;
+    try {
+      cut = FrameSeeker.burstAround(upload, r.getPtsUs(), b.getFrames(), box.getXMin(),
+          box.getYMin(), box.getXMax(), box.getYMax(), r.getFrameWidth(), r.getFrameHeight(),
+          maxSourcePixels);
+    } catch (DecodeException e) {
+      LOG.info("video {} sample {}: no burst: {}", id, r.getSampleIndex(), e.getMessage());
+      return new Served(Optional.empty(), Optional.of(event(id, EvidenceStored.newBuilder()
+          .setSampleIndex(r.getSampleIndex()).setPtsUs(r.getPtsUs())
+          .setEnhanced(StoredEnhanced.newBuilder().setFaceIndex(face.getFaceIndex())
+              .setTrackId(face.getTrackId()).setFile(b.getFile())
+              .setError("decode: " + e.getMessage()))
+          .build())));
+    }
+    SrRegion region = cut.region();
+    Burst.Builder burst = Burst.newBuilder().setVideoId(id).setBurstIndex(r.getSampleIndex())
+        .setReference(cut.reference()).setEvidence(EvidenceTarget.newBuilder()
+            .setSampleIndex(r.getSampleIndex()).setPtsUs(r.getPtsUs())
+            .setFaceIndex(face.getFaceIndex()).setTrackId(face.getTrackId()).setFile(b.getFile())
+            .setRegionX(region.x()).setRegionY(region.y()).setRegionSide(region.side()));
+    for (FrameRecord f : cut.frames()) {
+      burst.addFrames(f.toBuilder().setVideoId(id).setSampleIndex(r.getSampleIndex())
+          .setFrameIndex(r.getFrameIndex()).setSourceWidth(cut.sourceWidth())
+          .setSourceHeight(cut.sourceHeight()));
+    }
+    return new Served(Optional.of(burst.build()), Optional.empty());
+  }
+
+  /** Frames a burst request may ask for. */
+  static final int MAX_BURST = 15;
+
   /** Refuses a crop request that cannot be served, naming why. */
   private static void check(EvidenceRequest r) {
     String id = r.getVideoId();
@@ -91,26 +184,32 @@ final class EvidenceServer {
       throw new IllegalArgumentException("evidence request of unknown kind " + r.getKindCase()
           + " for video '" + id + "'");
     }
+    checkFrame(r);
+    for (EvidenceFace f : r.getCrop().getFacesList()) {
+      if (f.getDetection().getFace().getKeypointsCount() < 4) {
+        throw new IllegalArgumentException("face " + f.getFaceIndex() + " of video " + id
+            + " sample " + r.getSampleIndex() + " has no keypoints to align on");
+      }
+    }
+  }
+
+  /** Refuses a request without a usable video id, frame size or time, naming why. */
+  private static void checkFrame(EvidenceRequest r) {
+    String id = r.getVideoId();
     if (!VideoFiles.VIDEO_ID.matcher(id).matches()) {
       throw new IllegalArgumentException("evidence request without a valid video id: '" + id
           + "'");
     }
-    if (r.getCrop().getFacesCount() == 0) {
+    if (r.getKindCase() == EvidenceRequest.KindCase.CROP && r.getCrop().getFacesCount() == 0) {
       throw new IllegalArgumentException("crop request for video " + id + " sample "
           + r.getSampleIndex() + " names no face");
     }
     if (r.getFrameWidth() < 2 || r.getFrameHeight() < 2
         || r.getFrameWidth() > FrameImages.MAX_SIDE || r.getFrameHeight() > FrameImages.MAX_SIDE
         || r.getPtsUs() < 0 || r.getSampleIndex() < 0) {
-      throw new IllegalArgumentException("crop request for video " + id + " sample "
+      throw new IllegalArgumentException("evidence request for video " + id + " sample "
           + r.getSampleIndex() + " has no usable frame size or time: " + r.getFrameWidth() + "x"
           + r.getFrameHeight() + " at " + r.getPtsUs() + " us");
-    }
-    for (EvidenceFace f : r.getCrop().getFacesList()) {
-      if (f.getDetection().getFace().getKeypointsCount() < 4) {
-        throw new IllegalArgumentException("face " + f.getFaceIndex() + " of video " + id
-            + " sample " + r.getSampleIndex() + " has no keypoints to align on");
-      }
     }
   }
 

@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
@@ -53,20 +51,21 @@ final class EvidenceWriter {
       RgbImage crop = FaceAligner.cropRgb(frame,
           FaceAligner.transform(f.getDetection().getFace()));
       String name = VideoFiles.cropName(sample, f.getFaceIndex());
-      long bytes = atomically(dir, name, os -> ImageIO.write(crop.toBufferedImage(), "png", os));
+      long bytes = VideoFiles.writeAtomically(dir, name,
+          os -> ImageIO.write(crop.toBufferedImage(), "png", os));
       StoredCrop.Builder stored = StoredCrop.newBuilder().setFaceIndex(f.getFaceIndex())
           .setTrackId(f.getTrackId()).setFile(name).setBytes(bytes);
       if (ArtifactOverlay.shown(f.getDetection())) {
         RgbImage map = ArtifactOverlay.draw(crop, f.getDetection().getArtifactMap());
         String mapName = VideoFiles.mapName(sample, f.getFaceIndex());
-        stored.setMapFile(mapName).setMapBytes(atomically(dir, mapName,
+        stored.setMapFile(mapName).setMapBytes(VideoFiles.writeAtomically(dir, mapName,
             os -> ImageIO.write(map.toBufferedImage(), "png", os)));
       }
       out.addCrops(stored);
     }
     BufferedImage thumb = thumbnail(frame, faces);
     String name = VideoFiles.frameName(sample);
-    long bytes = atomically(dir, name, os -> jpeg(thumb, os));
+    long bytes = VideoFiles.writeAtomically(dir, name, os -> jpeg(thumb, os));
     return out.setFrameFile(name).setFrameBytes(bytes).build();
   }
 
@@ -113,29 +112,6 @@ final class EvidenceWriter {
       w.write(null, new IIOImage(image, null, null), p);
     } finally {
       w.dispose();
-    }
-  }
-
-  /** What writes a file's bytes. */
-  private interface Body {
-    void write(OutputStream os) throws IOException;
-  }
-
-  /** Writes {@code name} in {@code dir} under a temporary name, then moves it in; its size. */
-  private static long atomically(Path dir, String name, Body body) throws IOException {
-    // not createTempFile: its owner-only mode would stay on the file, which ingest serves
-    Path tmp = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".part");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
-        body.write(os);
-      }
-      long size = Files.size(tmp);
-      Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-      return size;
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 }

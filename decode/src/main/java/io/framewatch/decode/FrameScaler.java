@@ -25,6 +25,8 @@ final class FrameScaler implements AutoCloseable {
   private SwsContext ctx;
   private BytePointer out;
   private long outBytes;
+  /** Bytes allocated past the converted frame. */
+  private static final long PADDING = 64;
   private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
   private final IntPointer strides = new IntPointer(4);
 
@@ -51,7 +53,9 @@ final class FrameScaler implements AutoCloseable {
       if (out != null) {
         out.close();
       }
-      out = new BytePointer(bytes);
+      // libswscale's SIMD paths may store a few bytes past a packed row's end: padding keeps
+      // that inside the buffer (a BGR24 frame at source size is converted for evidence bursts)
+      out = new BytePointer(bytes + PADDING);
       outBytes = bytes;
     }
     planes.put(0, out.getPointer(0));

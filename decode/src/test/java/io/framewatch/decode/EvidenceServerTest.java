@@ -101,9 +101,7 @@ class EvidenceServerTest {
   void shouldStoreTheAlignedCropLosslesslyAndAThumbnailAndReportThem(@TempDir Path dir)
       throws Exception {
     Path file = franckWithBFrames(dir);
-    VideoFiles files = new VideoFiles(dir.resolve("media"));
-    Files.createDirectories(files.upload("v1", "mp4").getParent());
-    Files.copy(file, files.upload("v1", "mp4"));
+    VideoFiles files = storedAsV1(dir, file);
     VideoDecoderTest.Collect job = VideoDecoderTest.decode(file, VideoJob.newBuilder());
     FrameRecord sampled = job.frames.get(7);
     EvidenceServer server = new EvidenceServer(files, MAX_PIXELS, "test");
@@ -193,5 +191,152 @@ class EvidenceServerTest {
     assertTrue(late.getError().contains("no frame at 3600"), late.getError());
     assertEquals(0, late.getCropsCount());
     assertEquals(1, files.of("v2").size(), "nothing but the upload was written");
+  }
+
+  /** A media store under {@code dir} holding {@code file} as video v1's upload. */
+  private static VideoFiles storedAsV1(Path dir, Path file) throws Exception {
+    VideoFiles files = new VideoFiles(dir.resolve("media"));
+    Files.createDirectories(files.upload("v1", "mp4").getParent());
+    Files.copy(file, files.upload("v1", "mp4"));
+    return files;
+  }
+
+  /** A short clip of franck, one GOP with B-frames: a burst at its very start or end. */
+  private static Path shortFranck(Path dir) throws Exception {
+    Path out = dir.resolve("short.mp4");
+    TestMedia.ffmpeg("-i", TestMedia.clip(SampleMedia.FRANCK_MP4).toString(), "-t", "3", "-an",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-bf", "3", "-g", "250",
+        out.toString());
+    return out;
+  }
+
+  private static EvidenceRequest burstRequest(String id, FrameRecord f, long sample,
+      int analysisWidth, int analysisHeight) {
+    EvidenceRequest crop = request(id, f, sample);
+    // the face box as detect/ would report it on an analysis frame of the given size
+    double sx = (double) analysisWidth / f.getWidth();
+    double sy = (double) analysisHeight / f.getHeight();
+    FaceDetection box = crop.getCrop().getFaces(0).getDetection().getFace();
+    Detection d = crop.getCrop().getFaces(0).getDetection().toBuilder().setFace(box.toBuilder()
+        .setXMin((float) (box.getXMin() * sx)).setXMax((float) (box.getXMax() * sx))
+        .setYMin((float) (box.getYMin() * sy)).setYMax((float) (box.getYMax() * sy))).build();
+    return crop.toBuilder().setFrameWidth(analysisWidth).setFrameHeight(analysisHeight)
+        .setBurstSr(io.framewatch.proto.BurstSrRequest.newBuilder().setFrames(5)
+            .setFile(VideoFiles.enhancedName(sample, 0))
+            .setFace(EvidenceFace.newBuilder().setFaceIndex(0).setTrackId(1).setDetection(d)))
+        .build();
+  }
+
+  /**
+   * Checks that each frame of the burst is the region of the source-resolution frame at its
+   * time, that the frames are consecutive, and that the reference is the sample's frame.
+   */
+  private static void assertBurstIsTheRegionOfConsecutiveSourceFrames(Path file,
+      io.framewatch.proto.Burst b, long samplePts, int width, int height) throws Exception {
+    assertEquals(5, b.getFramesCount());
+    assertEquals(samplePts, b.getFrames(b.getReference()).getPtsUs());
+    int x = b.getEvidence().getRegionX();
+    int y = b.getEvidence().getRegionY();
+    int s = b.getEvidence().getRegionSide();
+    long step = b.getFrames(1).getPtsUs() - b.getFrames(0).getPtsUs();
+    assertTrue(step > 0 && step <= 50_000, "a frame's duration apart: " + step);
+    for (int i = 0; i < 5; i++) {
+      FrameRecord f = b.getFrames(i);
+      if (i > 0) {
+        assertEquals(step, f.getPtsUs() - b.getFrames(i - 1).getPtsUs(), 1,
+            "consecutive frames (to the microsecond the time base rounds to)");
+      }
+      assertEquals(s, f.getWidth());
+      assertEquals(s, f.getHeight());
+      FrameRecord full = FrameSeeker.frameAt(file, f.getPtsUs(), width, height,
+          io.framewatch.proto.PixelFormat.BGR24, MAX_PIXELS);
+      byte[] want = new byte[3 * s * s];
+      for (int r = 0; r < s; r++) {
+        full.getData().copyTo(want, 3 * ((y + r) * width + x), 3 * s * r, 3 * s);
+      }
+      assertArrayEquals(want, f.getData().toByteArray(),
+          "frame " + i + " is the region of the source frame at " + f.getPtsUs() + " us");
+    }
+  }
+
+  @Test
+  void shouldCutABurstOfFiveSourceResolutionFramesAroundTheFaceMappedFromTheAnalysisFrame(
+      @TempDir Path dir) throws Exception {
+    Path file = franckWithBFrames(dir);
+    VideoFiles files = storedAsV1(dir, file);
+    VideoDecoderTest.Collect job = VideoDecoderTest.decode(file, VideoJob.newBuilder());
+    FrameRecord sampled = job.frames.get(7);
+    int w = sampled.getSourceWidth();
+    int h = sampled.getSourceHeight();
+    EvidenceServer server = new EvidenceServer(files, MAX_PIXELS, "test");
+
+    // judged on an analysis frame of half the source's size: the box doubles in source pixels
+    EvidenceRequest r = burstRequest("v1", sampled, 7, w / 2, h / 2);
+    EvidenceServer.Served served = server.burstSr(r);
+    assertTrue(served.event().isEmpty(), served.toString());
+    io.framewatch.proto.Burst b = served.burst().orElseThrow();
+    assertEquals(2, b.getReference(), "the sample's frame in the middle");
+    FaceDetection box = r.getBurstSr().getFace().getDetection().getFace();
+    SrRegion expected = SrRegion.around(box.getXMin(), box.getYMin(), box.getXMax(),
+        box.getYMax(), 2, 2, w, h);
+    assertEquals(expected.side(), b.getEvidence().getRegionSide());
+    assertEquals(expected.x(), b.getEvidence().getRegionX());
+    assertEquals(expected.y(), b.getEvidence().getRegionY());
+    double boxSide = 2 * Math.max(box.getXMax() - box.getXMin(), box.getYMax() - box.getYMin());
+    assertEquals(1.5 * boxSide, b.getEvidence().getRegionSide(), 1.0,
+        "1.5 x the face's longer side in source pixels");
+    assertEquals("s7-f0-sr.png", b.getEvidence().getFile());
+    assertEquals("v1/sr-s7-f0", EvidenceServer.burstKey(b));
+    assertBurstIsTheRegionOfConsecutiveSourceFrames(file, b, sampled.getPtsUs(), w, h);
+  }
+
+  @Test
+  void shouldShiftTheBurstWindowAtTheStartAndTheEndOfTheFile(@TempDir Path dir)
+      throws Exception {
+    Path file = shortFranck(dir);
+    VideoFiles files = storedAsV1(dir, file);
+    // every frame sampled (far more per second than the clip has)
+    List<FrameRecord> frames = VideoDecoderTest.decode(file, VideoJob.newBuilder()
+        .setDetectSampling(io.framewatch.proto.SamplingPolicy.newBuilder()
+            .setFramesPerSecond(1000))).frames;
+    assertTrue(frames.size() > 20, "every frame sampled: " + frames.size());
+    EvidenceServer server = new EvidenceServer(files, MAX_PIXELS, "test");
+    int w = frames.get(0).getSourceWidth();
+    int h = frames.get(0).getSourceHeight();
+    int[][] cases = {{0, 0}, {1, 1}, {frames.size() - 2, 3}, {frames.size() - 1, 4}};
+    for (int[] c : cases) {
+      FrameRecord f = frames.get(c[0]);
+      io.framewatch.proto.Burst b = server.burstSr(burstRequest("v1", f, c[0], w, h)).burst()
+          .orElseThrow();
+      assertEquals(c[1], b.getReference(), "sample " + c[0] + " of " + frames.size());
+      assertBurstIsTheRegionOfConsecutiveSourceFrames(file, b, f.getPtsUs(), w, h);
+    }
+  }
+
+  @Test
+  void shouldRefuseBurstRequestsItCannotServeAndReportATimeWithNoFrame(@TempDir Path dir)
+      throws Exception {
+    Path file = shortFranck(dir);
+    VideoFiles files = storedAsV1(dir, file);
+    FrameRecord f = VideoDecoderTest.decode(file, VideoJob.newBuilder()).frames.get(1);
+    EvidenceServer server = new EvidenceServer(files, MAX_PIXELS, "test");
+    EvidenceRequest ok = burstRequest("v1", f, 1, f.getWidth(), f.getHeight());
+
+    assertThrows(IllegalStateException.class,
+        () -> server.burstSr(ok.toBuilder().setVideoId("gone").build()), "no stored upload");
+    assertThrows(IllegalArgumentException.class, () -> server.burstSr(ok.toBuilder()
+        .setBurstSr(ok.getBurstSr().toBuilder().setFile("../x.png")).build()), "foreign name");
+    assertThrows(IllegalArgumentException.class, () -> server.burstSr(ok.toBuilder()
+        .setBurstSr(ok.getBurstSr().toBuilder().setFrames(0)).build()), "no frames");
+    assertThrows(IllegalArgumentException.class, () -> server.burstSr(ok.toBuilder()
+        .setBurstSr(ok.getBurstSr().toBuilder().clearFace()).build()), "no face");
+
+    EvidenceServer.Served missing = server.burstSr(ok.toBuilder().setPtsUs(f.getPtsUs() + 1)
+        .build());
+    assertTrue(missing.burst().isEmpty());
+    io.framewatch.proto.StoredEnhanced e = missing.event().orElseThrow().getEvidence()
+        .getEnhanced();
+    assertEquals("s1-f0-sr.png", e.getFile());
+    assertTrue(e.getError().startsWith("decode: no frame at"), e.getError());
   }
 }

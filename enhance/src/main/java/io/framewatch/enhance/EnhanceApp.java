@@ -6,6 +6,7 @@ import io.framewatch.inference.ModelManifest;
 import io.framewatch.inference.MeteredBackend;
 import io.framewatch.inference.ModelStore;
 import io.framewatch.proto.Burst;
+import io.framewatch.proto.EnhancedFrame;
 import io.framewatch.runtime.ConsumerLoop;
 import io.framewatch.runtime.LoopOptions;
 import io.framewatch.runtime.StageContext;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The enhance stage: consumes bursts from {@code frames.enhance}, super-resolves each burst's
  * reference frame with the configured model ({@code FRAMEWATCH_SR_MODEL}, default burstnc-x3)
- * and publishes it to {@code frames.enhanced}. A burst the model cannot take goes to the dead
+ * and publishes it to {@code frames.enhanced}. An evidence burst (cut by decode's evidence server
+ * around a flagged face, {@link Burst#getEvidence()}) is also written as a lossless PNG into the
+ * video's evidence directory and reported on {@code video.events} ({@link EnhancedEvidence}). A
+ * burst the model cannot take goes to the dead
  * letters with the reason; so does every burst when the model is set to "none".
  */
 public final class EnhanceApp extends WorkerStage {
@@ -56,6 +60,13 @@ public final class EnhanceApp extends WorkerStage {
           + " with the reason", Topics.DEAD_LETTERS.name());
       return new Workers("enhance", cfg.workers(), i -> loop(i, (in, out) -> {
         Burst burst = in.value();
+        if (burst.hasEvidence()) {
+          // the sink waits for an answer about evidence it named: say why there is none
+          out.send(Topics.VIDEO_EVENTS, burst.getVideoId(), EnhancedEvidence.unavailable(burst,
+              "enhance: no super-resolution model configured (FRAMEWATCH_SR_MODEL=none)")
+              .toBuilder().setWorker(worker(i)).build());
+          return;
+        }
         throw new IllegalStateException("no super-resolution model configured"
             + " (FRAMEWATCH_SR_MODEL=none); burst " + burst.getBurstIndex() + " of video "
             + burst.getVideoId() + " not enhanced");
@@ -87,15 +98,28 @@ public final class EnhanceApp extends WorkerStage {
         if (burst.getVideoId().isEmpty()) {
           throw new IllegalArgumentException("burst record without a video id");
         }
+        EnhancedFrame e = sr.enhance(burst);
+        if (burst.hasEvidence()) {
+          e = e.toBuilder().setEvidence(burst.getEvidence()).build();
+          out.send(Topics.FRAMES_ENHANCED, in.key(), e);
+          EnhancedEvidence.write(cfg.files(), e).ifPresent(
+              ev -> out.send(Topics.VIDEO_EVENTS, ev.getVideoId(), ev.toBuilder()
+                  .setWorker(worker(i)).build()));
+          return;
+        }
         out.send(Topics.FRAMES_ENHANCED, Topics.frameKey(burst.getVideoId(),
-            burst.getBurstIndex()), sr.enhance(burst));
+            burst.getBurstIndex()), e);
       }, sr);
     }, ctx.onWorkerDeath());
   }
 
+  private String worker(int i) {
+    return ctx.host() + "/enhance-" + ProcessHandle.current().pid() + "-" + i;
+  }
+
   private ConsumerLoop<String, Burst> loop(int i, ConsumerLoop.Handler<String, Burst> handler,
       AutoCloseable resource) {
-    String worker = ctx.host() + "/enhance-" + ProcessHandle.current().pid() + "-" + i;
+    String worker = worker(i);
     return new ConsumerLoop<>(Topics.FRAMES_ENHANCE, handler, LoopOptions.inline(
         "enhance", worker, cfg.kafka().consumer(cfg.group(), worker, true),
         cfg.kafka().producer(worker, true), ctx.meters()), resource);

@@ -25,7 +25,8 @@ public final class VerdictJson {
 
   /**
    * A track's evidence: per sample, its time, P(fake), the files' names and URLs, and whether
-   * decode wrote them ({@code stored}) or why it could not ({@code error}).
+   * decode wrote them ({@code stored}) or why it could not ({@code error}); where a super-resolved
+   * crop was asked for, its name, URL and whether enhance wrote it ({@code enhanced*}).
    */
   static JsonArray evidence(String videoId, List<TrackEvidence> evidence) {
     JsonArray out = new JsonArray();
@@ -41,6 +42,13 @@ public final class VerdictJson {
           .put("mapUrl", e.getMapFile().isEmpty() ? null
               : EvidenceRoutes.url(videoId, e.getMapFile()))
           .put("stored", e.getStored()).put("error", e.getError().isEmpty() ? null : e.getError()));
+      if (!e.getEnhancedFile().isEmpty()) {
+        // a flagged track's small face, super-resolved x3 by enhance from a burst around it
+        out.getJsonObject(out.size() - 1).put("enhancedFile", e.getEnhancedFile())
+            .put("enhancedUrl", EvidenceRoutes.url(videoId, e.getEnhancedFile()))
+            .put("enhancedStored", e.getEnhancedStored())
+            .put("enhancedError", e.getEnhancedError().isEmpty() ? null : e.getEnhancedError());
+      }
     }
     return out;
   }

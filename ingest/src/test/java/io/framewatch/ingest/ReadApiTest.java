@@ -110,7 +110,8 @@ class ReadApiTest {
         io.framewatch.proto.TrackSummary.newBuilder().setId(1).addEvidence(
             io.framewatch.proto.TrackEvidence.newBuilder().setSampleIndex(4).setPtsUs(2_000_000)
                 .setFaceIndex(0).setPFake(0.93f).setCropFile("s4-f0-crop.png")
-                .setFrameFile("s4-frame.jpg").setStored(true))).build());
+                .setFrameFile("s4-frame.jpg").setStored(true).setEnhancedFile("s4-f0-sr.png")
+                .setEnhancedStored(true))).build());
     VideoFiles files = new VideoFiles(media);
     Files.createDirectories(files.evidence("ev"));
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
@@ -126,11 +127,18 @@ class ReadApiTest {
     assertEquals(0.93, e.getDouble("pFake"), 1e-9);
     assertEquals(2.0, e.getDouble("seconds"), 1e-9);
     assertTrue(e.getBoolean("stored"));
+    assertEquals("/v1/videos/ev/evidence/s4-f0-sr.png", e.getString("enhancedUrl"));
+    assertTrue(e.getBoolean("enhancedStored"));
+    assertNull(e.getValue("enhancedError"));
 
     HttpResponse<byte[]> crop = getBytes(e.getString("cropUrl"), server.key);
     assertEquals(200, crop.statusCode());
     assertEquals("image/png", crop.headers().firstValue("Content-Type").orElse(""));
     assertTrue(java.util.Arrays.equals(png, crop.body()));
+    Files.write(files.evidenceFile("ev", "s4-f0-sr.png"), png);
+    HttpResponse<byte[]> sr = getBytes(e.getString("enhancedUrl"), server.key);
+    assertEquals(200, sr.statusCode(), "the super-resolved crop's name passes the API contract");
+    assertEquals("image/png", sr.headers().firstValue("Content-Type").orElse(""));
     HttpResponse<byte[]> frame = getBytes(e.getString("frameUrl"), server.key);
     assertEquals(200, frame.statusCode());
     assertEquals("image/jpeg", frame.headers().firstValue("Content-Type").orElse(""));
@@ -143,7 +151,7 @@ class ReadApiTest {
     assertEquals(404, getBytes("/v1/videos/nope/evidence/s4-f0-crop.png", server.key)
         .statusCode());
     for (String bad : List.of("..%2F..%2Fsecret.txt", "secret.txt", "s4-f0-crop.png%00.txt",
-        "%2E%2E", "s4-frame.jpg.part", "S4-FRAME.JPG")) {
+        "%2E%2E", "s4-frame.jpg.part", "S4-FRAME.JPG", "s4-frame-sr.png", "s4-f0-sr.jpg")) {
       HttpResponse<byte[]> r = getBytes("/v1/videos/ev/evidence/" + bad, server.key);
       assertFalse(new String(r.body()).contains("not yours"), bad);
       // dot segments are resolved before routing (to the video's own detail); nothing else

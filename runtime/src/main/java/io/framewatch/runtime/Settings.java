@@ -27,7 +27,8 @@ public final class Settings {
       "ingest", "API port (0: a free one)");
   /** Media store. */
   public static final Setting<String> MEDIA_DIR = Setting.text("FRAMEWATCH_MEDIA_DIR", "media",
-      "ingest, decode", "media store: uploads are streamed into it and decoders read from it");
+      "ingest, decode, enhance", "media store: uploads are streamed into it, decoders read from it,"
+      + " evidence (decode's crops, enhance's super-resolved crops) is written into it");
   /** Upload limit. */
   public static final Setting<Long> MAX_UPLOAD_MB = Setting.longValue("FRAMEWATCH_MAX_UPLOAD_MB",
       2048, "ingest", "larger uploads and URL intakes get 413");
@@ -205,6 +206,11 @@ public final class Settings {
   public static final Setting<Integer> EVIDENCE_PER_TRACK = Setting.integer(
       "FRAMEWATCH_EVIDENCE_PER_TRACK", 3, "sink", "top-scoring faces per track whose aligned crop"
       + " and frame thumbnail decode extracts when an upload's verdict is FINAL (0: none, max 20)");
+  /** Faces smaller than this get super-resolved evidence. */
+  public static final Setting<Integer> EVIDENCE_SR_MAX_FACE = Setting.integer(
+      "FRAMEWATCH_EVIDENCE_SR_MAX_FACE", 96, "sink", "a flagged upload track whose face at its top"
+      + " sample is smaller than this (longer side of the box, source pixels) also gets a x3"
+      + " super-resolved crop from a 5-frame burst around it (enhance writes it; 0: never)");
   /** Reorder buffer of the face tracker. */
   public static final Setting<Integer> TRACK_WINDOW = Setting.integer("FRAMEWATCH_TRACK_WINDOW",
       64, "sink", "analyses held to link faces in sample order before the oldest is linked anyway");
@@ -302,7 +308,8 @@ public final class Settings {
         MAX_SOURCE_PIXELS, DETECT_GROUP, DETECT_WORKERS, DETECTOR, CLASSIFIER,
         CLASSIFIER_COMPRESSED, ROUTE_QP, MIN_FACE_SCORE, INTRA_OP_THREADS, DEVICE,
         ENHANCE_GROUP, ENHANCE_WORKERS, SR_MODEL, SINK_APP_ID, STATE_DIR, SINK_COMMIT_MS,
-        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, EVIDENCE_PER_TRACK, SCORE_POLICY,
+        SINK_THREADS, STALL_SECONDS, TRACK_GAP, TRACK_WINDOW, EVIDENCE_PER_TRACK, EVIDENCE_SR_MAX_FACE,
+        SCORE_POLICY,
         ALERT_WINDOW_SECONDS, ALERT_HOP_SECONDS, ALERT_HOLD_SECONDS, ALERT_MIN_FACES,
         ALERT_MIN_FRAMES, ALERT_THRESHOLDS, NOTIFY_GROUP, WEBHOOKS, WEBHOOK_ATTEMPTS,
         WEBHOOK_BACKOFF_MS, WEBHOOK_BACKOFF_MAX_MS, WEBHOOK_CONNECT_TIMEOUT_MS,

@@ -32,10 +32,11 @@ public final class VideoFiles {
   /** What a video id may be: it names files, so nothing that can leave the directory. */
   public static final Pattern VIDEO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
-  /** What an evidence file may be called: exactly the names {@link #cropName} and
-   * {@link #frameName} give, so a name from a request can never leave the directory. */
-  public static final Pattern EVIDENCE_NAME =
-      Pattern.compile("s(0|[1-9][0-9]{0,17})-(f(0|[1-9][0-9]{0,8})-(crop|map)\\.png|frame\\.jpg)");
+  /** What an evidence file may be called: exactly the names {@link #cropName},
+   * {@link #mapName}, {@link #enhancedName} and {@link #frameName} give, so a name from a request
+   * can never leave the directory. */
+  public static final Pattern EVIDENCE_NAME = Pattern.compile(
+      "s(0|[1-9][0-9]{0,17})-(f(0|[1-9][0-9]{0,8})-(crop|map|sr)\\.png|frame\\.jpg)");
 
   private final Path mediaDir;
 
@@ -89,6 +90,14 @@ public final class VideoFiles {
    */
   public static String mapName(long sample, int face) {
     return "s" + sample + "-f" + face + "-map.png";
+  }
+
+  /**
+   * Name of the super-resolved crop (lossless PNG) of face {@code face} of sample {@code sample},
+   * which enhance writes from a burst around it.
+   */
+  public static String enhancedName(long sample, int face) {
+    return "s" + sample + "-f" + face + "-sr.png";
   }
 
   /** Name of the thumbnail of sample {@code sample}'s frame with its faces' boxes. */
@@ -177,5 +186,32 @@ public final class VideoFiles {
       throw new IllegalArgumentException("not a video id: '" + videoId + "'");
     }
     return videoId;
+  }
+
+  /** What writes a file's bytes. */
+  public interface Body {
+    /** Writes the file's bytes to {@code os}. */
+    void write(java.io.OutputStream os) throws IOException;
+  }
+
+  /**
+   * Writes {@code name} in {@code dir} under a temporary name, then moves it in (a reader never
+   * sees half a file); its size. Every stage writing evidence files writes them this way.
+   */
+  public static long writeAtomically(Path dir, String name, Body body) throws IOException {
+    // not createTempFile: its owner-only mode would stay on the file, which ingest serves
+    Path tmp = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".part");
+    try {
+      try (java.io.OutputStream os = Files.newOutputStream(tmp,
+          java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+        body.write(os);
+      }
+      long size = Files.size(tmp);
+      Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return size;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 }

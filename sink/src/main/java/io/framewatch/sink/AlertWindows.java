@@ -228,23 +228,49 @@ final class AlertWindows {
         s.getVerdictBuilder().getLastFrameDecodedMs(), nowMs, why));
   }
 
+  /**
+   * The classifier whose raise threshold an upload's FINAL decision score crossed (the lowest
+   * threshold of the verdict's classifiers that have one); empty when none was crossed.
+   */
+  private Optional<String> finalModel(Verdict v) {
+    if (!v.hasScore()) {
+      return Optional.empty();
+    }
+    return List.of(v.getModel().split("\\+")).stream()
+        .filter(m -> policy.of(m).isPresent())
+        .min(Comparator.comparingDouble(m -> policy.of(m).get().raise()))
+        .filter(m -> v.getScore() >= policy.of(m).get().raise());
+  }
+
+  /**
+   * An upload's flagged tracks: when its decision score crossed a raise threshold, the tracks of
+   * at least {@link FaceTracker#MIN_TRACK_FACES} faces whose mean P(fake) is at or above it (the
+   * tracks its alert names); none otherwise.
+   */
+  List<Integer> flagged(Verdict v) {
+    Optional<String> model = finalModel(v);
+    if (model.isEmpty()) {
+      return List.of();
+    }
+    double raise = policy.of(model.get()).get().raise();
+    return v.getTracksList().stream()
+        .filter(t -> t.hasScoreMean() && t.getFrames() >= FaceTracker.MIN_TRACK_FACES
+            && t.getScoreMean() >= raise)
+        .map(t -> t.getId()).toList();
+  }
+
   /** An upload's alert: raised once, when its FINAL verdict's decision score crosses. */
   Optional<Alert> onFinal(VerdictState.Builder s, String videoId, long nowMs) {
     Verdict v = s.getVerdict();
-    if (s.getLive() || s.getAlertBuilder().getCount() > 0 || !v.hasScore()) {
+    if (s.getLive() || s.getAlertBuilder().getCount() > 0) {
       return Optional.empty();
     }
-    Optional<String> model = List.of(v.getModel().split("\\+")).stream()
-        .filter(m -> policy.of(m).isPresent())
-        .min(Comparator.comparingDouble(m -> policy.of(m).get().raise()));
-    if (model.isEmpty() || v.getScore() < policy.of(model.get()).get().raise()) {
+    Optional<String> model = finalModel(v);
+    if (model.isEmpty()) {
       return Optional.empty();
     }
     AlertThresholds th = policy.of(model.get()).get();
-    List<Integer> ids = v.getTracksList().stream()
-        .filter(t -> t.hasScoreMean() && t.getFrames() >= FaceTracker.MIN_TRACK_FACES
-            && t.getScoreMean() >= th.raise())
-        .map(t -> t.getId()).toList();
+    List<Integer> ids = flagged(v);
     s.getAlertBuilder().setCount(1).setOpen(true).setSequence(0).setRaisedAtMs(nowMs)
         .setPeak(v.getScore()).addAllTrackIds(ids).setModel(model.get())
         .setRaise(th.raise()).setClear(th.clear());

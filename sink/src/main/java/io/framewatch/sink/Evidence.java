@@ -1,12 +1,16 @@
 package io.framewatch.sink;
 
 import io.framewatch.proto.Alert;
+import io.framewatch.proto.BurstSrRequest;
 import io.framewatch.proto.AlertTransition;
 import io.framewatch.proto.CropRequest;
 import io.framewatch.proto.Detection;
 import io.framewatch.proto.EvidenceFace;
 import io.framewatch.proto.EvidenceRequest;
 import io.framewatch.proto.EvidenceStored;
+import io.framewatch.proto.FaceDetection;
+import io.framewatch.proto.Probe;
+import io.framewatch.proto.StoredEnhanced;
 import io.framewatch.proto.StoredCrop;
 import io.framewatch.proto.TrackEvidence;
 import io.framewatch.proto.TrackSummary;
@@ -75,6 +79,59 @@ final class Evidence {
     return out;
   }
 
+  /** Frames of a super-resolution burst: burstnc-x3's K, reference in the middle. */
+  static final int SR_FRAMES = 5;
+
+  /**
+   * Super-resolved evidence: each flagged track whose face at its top sample (its first evidence
+   * entry, already named by {@link #request}) is smaller than {@code maxFace} source pixels
+   * (longer side of the box; the source size from the verdict's probe, the analysis frame's when
+   * there is none) gets one {@link BurstSrRequest} for that face; its evidence entry names the
+   * file enhance will write ({@link VideoFiles#enhancedName}). Asked once, with the FINAL
+   * transition, like the crops.
+   */
+  static List<EvidenceRequest> superResolve(String videoId, VerdictState.Builder s,
+      List<Integer> flagged, int maxFace, long nowMs) {
+    List<EvidenceRequest> out = new ArrayList<>();
+    if (maxFace <= 0 || flagged.isEmpty()) {
+      return out;
+    }
+    Probe probe = s.getVerdict().getProbe();
+    for (TrackState.Builder t : s.getTracksBuilderList()) {
+      TrackSummary.Builder sum = t.getSummaryBuilder();
+      if (!flagged.contains(sum.getId()) || t.getTopCount() == 0
+          || sum.getEvidenceCount() == 0) {
+        continue;
+      }
+      EvidenceCandidate c = t.getTop(0);
+      if (faceSide(c, probe) >= maxFace) {
+        continue;
+      }
+      String file = VideoFiles.enhancedName(c.getSample(), c.getFaceIndex());
+      sum.getEvidenceBuilder(0).setEnhancedFile(file);
+      out.add(EvidenceRequest.newBuilder().setVideoId(videoId).setSampleIndex(c.getSample())
+          .setFrameIndex(c.getFrameIndex()).setPtsUs(c.getPtsUs())
+          .setFrameWidth(c.getFrameWidth()).setFrameHeight(c.getFrameHeight())
+          .setPixelFormat(c.getPixelFormat()).setTenant(s.getVerdict().getTenant())
+          .setRequestedAtMs(nowMs).setBurstSr(BurstSrRequest.newBuilder()
+              .setFace(EvidenceFace.newBuilder().setFaceIndex(c.getFaceIndex())
+                  .setTrackId(sum.getId()).setDetection(c.getDetection()))
+              .setFrames(SR_FRAMES).setFile(file))
+          .build());
+    }
+    return out;
+  }
+
+  /** The longer side of a candidate's face box in source pixels. */
+  static double faceSide(EvidenceCandidate c, Probe probe) {
+    FaceDetection f = c.getDetection().getFace();
+    double sx = probe.getWidth() > 0 && c.getFrameWidth() > 0
+        ? (double) probe.getWidth() / c.getFrameWidth() : 1;
+    double sy = probe.getHeight() > 0 && c.getFrameHeight() > 0
+        ? (double) probe.getHeight() / c.getFrameHeight() : 1;
+    return Math.max((f.getXMax() - f.getXMin()) * sx, (f.getYMax() - f.getYMin()) * sy);
+  }
+
   /** Live samples remembered as asked for (an alert's evidence is asked once per sample). */
   static final int LIVE_REQUESTED = 64;
   /** Evidence entries a live track keeps (each alert transition adds its best samples). */
@@ -141,6 +198,10 @@ final class Evidence {
 
   /** Folds decode's report of one sample's files into the tracks that name them. */
   static void stored(VerdictState.Builder s, EvidenceStored e) {
+    if (e.hasEnhanced()) {
+      enhanced(s, e.getSampleIndex(), e.getEnhanced());
+      return;
+    }
     Set<Integer> written = e.getCropsList().stream().map(StoredCrop::getFaceIndex)
         .collect(Collectors.toSet());
     for (TrackState.Builder t : s.getTracksBuilderList()) {
@@ -152,6 +213,22 @@ final class Evidence {
           te.setStored(false).setError(e.getError());
         } else if (written.contains(te.getFaceIndex())) {
           te.setStored(true).clearError();
+        }
+      }
+    }
+  }
+
+  /** Folds enhance's (or decode's failed) report of a super-resolved crop into its track. */
+  private static void enhanced(VerdictState.Builder s, long sample, StoredEnhanced e) {
+    for (TrackState.Builder t : s.getTracksBuilderList()) {
+      for (TrackEvidence.Builder te : t.getSummaryBuilder().getEvidenceBuilderList()) {
+        if (te.getSampleIndex() == sample && te.getFaceIndex() == e.getFaceIndex()
+            && !te.getEnhancedFile().isEmpty()) {
+          if (e.getError().isEmpty()) {
+            te.setEnhancedStored(true).clearEnhancedError();
+          } else {
+            te.setEnhancedStored(false).setEnhancedError(e.getError());
+          }
         }
       }
     }

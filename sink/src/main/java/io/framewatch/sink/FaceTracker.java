@@ -29,8 +29,16 @@ import java.util.Map;
  * @param maxGap samples after a track's last face that may lack it before the track closes
  * @param window analyses buffered for reordering before the oldest is linked regardless
  * @param evidence faces kept per track as evidence candidates (0: none)
+ * @param srMaxFace a flagged track whose top face's box is smaller than this (longer side, source
+ *     pixels) also gets super-resolved evidence ({@link Evidence#superResolve}; 0: never)
  */
-public record FaceTracker(int maxGap, int window, int evidence) {
+public record FaceTracker(int maxGap, int window, int evidence, int srMaxFace) {
+  /**
+   * Super-resolved evidence for faces under 96 source pixels unless configured
+   * ({@code FRAMEWATCH_EVIDENCE_SR_MAX_FACE}): below that the 224-pixel aligned crop the
+   * classifier judged is itself an upscale of more than about 2x, where a moderator sees blur.
+   */
+  public static final int DEFAULT_SR_MAX_FACE = 96;
   /** Faces kept per track as evidence unless configured ({@code FRAMEWATCH_EVIDENCE_PER_TRACK}). */
   public static final int DEFAULT_EVIDENCE = 3;
   static final double MIN_IOU = 0.3;
@@ -52,11 +60,20 @@ public record FaceTracker(int maxGap, int window, int evidence) {
       throw new IllegalArgumentException("evidence per track must be in [0, " + MAX_EVIDENCE
           + "], got " + evidence);
     }
+    if (srMaxFace < 0 || srMaxFace > 4096) {
+      throw new IllegalArgumentException("super-resolved evidence face size must be in [0, 4096],"
+          + " got " + srMaxFace);
+    }
   }
 
   /** A tracker keeping the default number of evidence faces per track. */
   public FaceTracker(int maxGap, int window) {
     this(maxGap, window, DEFAULT_EVIDENCE);
+  }
+
+  /** A tracker with the default super-resolved evidence face size. */
+  public FaceTracker(int maxGap, int window, int evidence) {
+    this(maxGap, window, evidence, DEFAULT_SR_MAX_FACE);
   }
 
   /** Evidence files are a moderator's reading, not an archive of the video. */

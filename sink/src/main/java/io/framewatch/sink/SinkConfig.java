@@ -50,7 +50,7 @@ public record SinkConfig(
         Settings.SINK_COMMIT_MS.read(env), Settings.SINK_THREADS.read(env),
         Settings.STALL_SECONDS.read(env) * 1000,
         new Scoring(new FaceTracker(Settings.TRACK_GAP.read(env), Settings.TRACK_WINDOW.read(env),
-            Settings.EVIDENCE_PER_TRACK.read(env)),
+            Settings.EVIDENCE_PER_TRACK.read(env), Settings.EVIDENCE_SR_MAX_FACE.read(env)),
             Settings.SCORE_POLICY.read(env)),
         AlertPolicy.of(models, AlertThresholds.parse(Settings.ALERT_THRESHOLDS.read(env)),
             Settings.ALERT_WINDOW_SECONDS.read(env), Settings.ALERT_HOP_SECONDS.read(env),

@@ -105,13 +105,17 @@ public final class VerdictAggregator {
       v.setStatus(complete ? VerdictStatus.FINAL : VerdictStatus.RUNNING);
     }
     List<EvidenceRequest> evidence = List.of();
+    AlertWindows windows = new AlertWindows(alertPolicy);
     if (v.getStatus() == VerdictStatus.FINAL && before != VerdictStatus.FINAL && !s.getLive()) {
       // an upload's tracks are complete: their top faces are named and asked for, before the
-      // alert that links them is raised
-      evidence = Evidence.request(videoId, s, nowMs);
+      // alert that links them is raised; flagged tracks' small faces also get a super-resolved
+      // crop (the summaries must hold the scores the flag is decided on first)
+      evidence = new ArrayList<>(Evidence.request(videoId, s, nowMs));
+      summarise(s, v, scoring);
+      evidence.addAll(Evidence.superResolve(videoId, s, windows.flagged(v.build()),
+          scoring.tracker().srMaxFace(), nowMs));
       summarise(s, v, scoring);
     }
-    AlertWindows windows = new AlertWindows(alertPolicy);
     List<Alert> alerts = alerts(videoId, s, linked, windows, before, nowMs);
     if (!windows.liveEvidence().isEmpty()) {
       // a live alert's evidence is asked of the decode process running the stream; the tracks

@@ -153,6 +153,96 @@ class EvidenceTopologyTest {
     assertTrue(requests.isEmpty(), "the FINAL transition asks once");
   }
 
+  /**
+   * An upload of 1920x1080 analysed at 640x360, whose faces are 30 analysis pixels (90 source
+   * pixels) wide: track A forged (0.80 + sample/100), track B real (0.1).
+   */
+  private void smallFaces(String id) {
+    events.pipeInput(id, VideoEvent.newBuilder().setVideoId(id).setAtMs(1)
+        .setAccepted(Accepted.newBuilder().setFileName("clip.mp4").setTenant("acme")).build());
+    events.pipeInput(id, VideoEvent.newBuilder().setVideoId(id).setAtMs(1)
+        .setProbe(io.framewatch.proto.Probe.newBuilder().setWidth(1920).setHeight(1080)).build());
+    for (long i = 0; i < 20; i++) {
+      FrameAnalysis.Builder f = FrameAnalysis.newBuilder().setVideoId(id).setSampleIndex(i)
+          .setFrameIndex(i * 12).setPtsUs(i * 500_000).setClassifierModel("caddm-demo")
+          .setFrameWidth(640).setFrameHeight(360).setPixelFormat(PixelFormat.YUV420P);
+      for (float x : new float[] {100, 400}) {
+        Detection d = face(x, x == 100 ? 0.80 + i / 100.0 : 0.1);
+        f.addDetections(d.toBuilder().setFace(d.getFace().toBuilder().setXMax(x + 30)
+            .setYMax(120)));
+      }
+      frames.pipeInput(id, f.build());
+    }
+    events.pipeInput(id, VideoEvent.newBuilder().setVideoId(id).setAtMs(2)
+        .setEnd(EndOfVideo.newBuilder().setSamplesExpected(20)).build());
+  }
+
+  @Test
+  void shouldAskForASuperResolvedCropOfAFlaggedTracksSmallFaceOnlyAndFoldEnhancesReport() {
+    smallFaces("v5");
+    Verdict v = latest();
+    assertEquals(VerdictStatus.FINAL, v.getStatus());
+    TrackEvidence top = v.getTracks(0).getEvidence(0);
+    assertEquals(19L, top.getSampleIndex());
+    assertEquals("s19-f0-sr.png", top.getEnhancedFile(), "the flagged track's top sample");
+    assertFalse(top.getEnhancedStored());
+    assertEquals("", v.getTracks(0).getEvidence(1).getEnhancedFile(), "its top sample only");
+    assertEquals("", v.getTracks(1).getEvidence(0).getEnhancedFile(),
+        "the real track (0.1) is not flagged");
+
+    List<EvidenceRequest> bursts = requests.readValuesToList().stream()
+        .filter(EvidenceRequest::hasBurstSr).toList();
+    assertEquals(1, bursts.size(), "one burst, for the flagged track");
+    EvidenceRequest r = bursts.get(0);
+    assertEquals(19L, r.getSampleIndex());
+    assertEquals(19 * 500_000L, r.getPtsUs());
+    assertEquals(640, r.getFrameWidth(), "the box is in analysis pixels; decode maps it");
+    assertEquals(5, r.getBurstSr().getFrames());
+    assertEquals("s19-f0-sr.png", r.getBurstSr().getFile());
+    assertEquals(0, r.getBurstSr().getFace().getFaceIndex());
+    assertEquals(30, r.getBurstSr().getFace().getDetection().getFace().getXMax()
+        - r.getBurstSr().getFace().getDetection().getFace().getXMin(), 1e-3);
+    assertEquals(List.of("s19-f0-sr.png"), alerts.readValuesToList().get(0).getEvidenceList()
+        .stream().map(TrackEvidence::getEnhancedFile).filter(f -> !f.isEmpty()).toList(),
+        "the alert links it too");
+
+    events.pipeInput("v5", VideoEvent.newBuilder().setVideoId("v5").setAtMs(5)
+        .setEvidence(EvidenceStored.newBuilder().setSampleIndex(19)
+            .setEnhanced(io.framewatch.proto.StoredEnhanced.newBuilder().setFaceIndex(0)
+                .setFile("s19-f0-sr.png").setSide(405))).build());
+    TrackEvidence stored = latest().getTracks(0).getEvidence(0);
+    assertTrue(stored.getEnhancedStored());
+    assertFalse(stored.getStored(), "the crop's own report is separate");
+    events.pipeInput("v5", VideoEvent.newBuilder().setVideoId("v5").setAtMs(6)
+        .setEvidence(EvidenceStored.newBuilder().setSampleIndex(19)
+            .setEnhanced(io.framewatch.proto.StoredEnhanced.newBuilder().setFaceIndex(0)
+                .setFile("s19-f0-sr.png").setError("enhance: disk full"))).build());
+    TrackEvidence failed = latest().getTracks(0).getEvidence(0);
+    assertFalse(failed.getEnhancedStored());
+    assertEquals("enhance: disk full", failed.getEnhancedError());
+  }
+
+  @Test
+  void shouldNotAskForSuperResolvedCropsOfFacesAtOrAboveTheSizeInSourcePixels() {
+    // 100 analysis pixels of a 640x360 source are 100 source pixels: >= 96
+    upload("v6", false);
+    assertTrue(requests.readValuesToList().stream().noneMatch(EvidenceRequest::hasBurstSr));
+    assertTrue(latest().getTracks(0).getEvidence(0).getEnhancedFile().isEmpty());
+  }
+
+  @Test
+  void shouldMeasureTheFaceInSourcePixels() {
+    // 30 x 20 analysis pixels of a 640x360 frame
+    io.framewatch.sink.state.EvidenceCandidate c = io.framewatch.sink.state.EvidenceCandidate
+        .newBuilder().setFrameWidth(640).setFrameHeight(360).setDetection(Detection.newBuilder()
+            .setFace(FaceDetection.newBuilder().setXMin(10).setXMax(40).setYMin(5).setYMax(25)))
+        .build();
+    assertEquals(90, Evidence.faceSide(c, io.framewatch.proto.Probe.newBuilder()
+        .setWidth(1920).setHeight(1080).build()), 1e-3, "a 1920x1080 source: 90 source pixels");
+    assertEquals(30, Evidence.faceSide(c, io.framewatch.proto.Probe.getDefaultInstance()), 1e-3,
+        "no probe: the analysis frame's pixels");
+  }
+
   @Test
   void shouldMarkEvidenceStoredOrFailedAsDecodeReportsIt() {
     upload("v2", false);

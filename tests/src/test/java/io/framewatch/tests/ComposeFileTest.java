@@ -60,6 +60,28 @@ class ComposeFileTest {
     }
   }
 
+  /**
+   * The stages that read or write the media store mount one volume at FRAMEWATCH_MEDIA_DIR:
+   * ingest stores uploads, decode reads them and writes evidence, enhance writes super-resolved
+   * evidence.
+   */
+  @Test
+  void shouldMountTheMediaStoreInIngestDecodeAndEnhance() throws Exception {
+    JsonNode services = new YAMLMapper().readTree(composeConfig()).path("services");
+    for (String stage : List.of("ingest", "decode", "enhance")) {
+      JsonNode svc = services.path(stage);
+      String dir = svc.path("environment").path(Settings.MEDIA_DIR.env()).asText();
+      boolean mounted = false;
+      for (JsonNode v : svc.path("volumes")) {
+        // docker-compose v1 prints "media:/media:rw", v2 {source: media, target: /media}
+        mounted |= v.isTextual() ? (v.asText() + ":").startsWith("media:" + dir + ":")
+            : v.path("source").asText().equals("media") && v.path("target").asText().equals(dir);
+      }
+      assertTrue(!dir.isEmpty() && mounted, stage + " mounts the media volume at " + dir + ": "
+          + svc.path("volumes"));
+    }
+  }
+
   @Test
   void shouldRunTheImageTagThatJibBuilds() throws Exception {
     Path root = Path.of("..").toAbsolutePath().normalize();

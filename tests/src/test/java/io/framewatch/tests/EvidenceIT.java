@@ -12,8 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,13 +30,6 @@ import org.junit.jupiter.api.Test;
  * owner only, the upload's alert links them, and deleting the video removes them.
  */
 class EvidenceIT extends StackTestBase {
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private HttpResponse<byte[]> fetch(String path, String key) throws Exception {
-    return http.send(HttpRequest.newBuilder(java.net.URI.create(stack.apiUrl() + path))
-        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
   @Test
   void shouldLinkEveryTracksEvidenceCropsFromTheFinalVerdictServeThemAndDeleteThem()
       throws Exception {
@@ -76,6 +67,11 @@ class EvidenceIT extends StackTestBase {
       assertTrue(Files.isRegularFile(frame), frame + " exists");
       names.add(e.getString("cropFile"));
       names.add(e.getString("frameFile"));
+      if (e.getValue("enhancedFile") != null) {
+        // a flagged track's small face also has its super-resolved crop (EnhancedEvidenceIT)
+        assertTrue(e.getBoolean("enhancedStored"), e.encode());
+        names.add(e.getString("enhancedFile"));
+      }
 
       assertCropIsWhatWasJudged(id, e.getLong("sampleIndex"), e.getInteger("faceIndex"), crop);
       BufferedImage png = ImageIO.read(crop.toFile());

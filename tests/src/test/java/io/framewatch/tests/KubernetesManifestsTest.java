@@ -210,11 +210,12 @@ class KubernetesManifestsTest {
     return new Workload(id, stage, args.get(3), env, ports, pod, c);
   }
 
-  /** Ingest and decode share one ReadWriteMany claim at FRAMEWATCH_MEDIA_DIR. */
+  /** Ingest, decode and enhance share one ReadWriteMany claim at FRAMEWATCH_MEDIA_DIR. */
   private static void checkMedia(List<JsonNode> docs, Map<String, Workload> byStage,
       String where) {
     Set<String> claims = new LinkedHashSet<>();
-    for (String stage : List.of("ingest", "decode")) {
+    // enhance writes evidence bursts' super-resolved crops into the store
+    for (String stage : List.of("ingest", "decode", "enhance")) {
       Workload w = byStage.get(stage);
       String dir = Settings.MEDIA_DIR.read(w.env());
       JsonNode mount = mountAt(w.pod(), w.container(), dir);
@@ -225,11 +226,11 @@ class KubernetesManifestsTest {
       assertNotNull(claim, w.id() + ": the media volume is a PersistentVolumeClaim");
       claims.add(claim);
     }
-    assertEquals(1, claims.size(), where + ": ingest and decode mount the same media claim");
+    assertEquals(1, claims.size(), where + ": ingest, decode and enhance mount the same media claim");
     JsonNode pvc = find(docs, "PersistentVolumeClaim", claims.iterator().next());
     assertNotNull(pvc, where + ": PersistentVolumeClaim " + claims);
     assertTrue(strings(pvc.path("spec").path("accessModes")).contains("ReadWriteMany"),
-        where + ": the media claim is ReadWriteMany (pods of both stages on any node)");
+        where + ": the media claim is ReadWriteMany (pods of all three stages on any node)");
   }
 
   /** A Service in front of a stage targets ports its container declares. */

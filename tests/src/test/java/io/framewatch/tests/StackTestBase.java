@@ -67,6 +67,13 @@ abstract class StackTestBase {
         .header("Authorization", "Bearer " + KEY.key());
   }
 
+  /** GET {@code path} of the stack's API with {@code key}: its bytes (an evidence file). */
+  static java.net.http.HttpResponse<byte[]> fetch(String path, String key) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(stack.apiUrl() + path)).header("Authorization", "Bearer " + key)
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** Waits until the video's verdict is FINAL or FAILED (not RUNNING or STALLED) and returns it. */
   static JsonObject awaitTerminal(String videoId) {
     return awaitTerminal(api, videoId);
@@ -74,13 +81,15 @@ abstract class StackTestBase {
 
   /**
    * Waits until decode has written (or failed to write) every evidence file a FINAL verdict's
-   * tracks name, and returns that verdict: evidence is extracted after FINAL, so a test that
-   * counts a video's files waits for it.
+   * tracks name, and enhance every super-resolved crop they name, and returns that verdict:
+   * evidence is extracted after FINAL, so a test that counts a video's files waits for it.
    */
   static JsonObject awaitEvidence(String videoId) {
     return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
         .until(() -> api.status(videoId), v -> evidence(v).stream()
-            .allMatch(e -> e.getBoolean("stored") || e.getValue("error") != null));
+            .allMatch(e -> (e.getBoolean("stored") || e.getValue("error") != null)
+                && (e.getValue("enhancedFile") == null || e.getBoolean("enhancedStored")
+                    || e.getValue("enhancedError") != null)));
   }
 
   /** Every evidence entry of every track of a verdict (its JSON). */

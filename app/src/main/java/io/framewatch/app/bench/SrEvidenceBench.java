@@ -2,6 +2,7 @@ package io.framewatch.app.bench;
 
 import com.google.protobuf.ByteString;
 import io.framewatch.decode.FfmpegCli;
+import io.framewatch.decode.SrRegion;
 import io.framewatch.detect.BlazeFaceDetector;
 import io.framewatch.detect.Face;
 import io.framewatch.enhance.SuperResolver;
@@ -48,8 +49,6 @@ public final class SrEvidenceBench {
   public static final int SCALE = 3;
   /** Frames of a burst (burstnc-x3's K). */
   static final int K = 5;
-  /** The region around a face: this many times the face box's longer side. */
-  static final double REGION = 1.5;
 
   private final PrintStream out;
   private final ModelStore store;
@@ -176,16 +175,9 @@ public final class SrEvidenceBench {
    * at least 16 pixels.
    */
   static int[] region(Face f, int lrWidth, int lrHeight) {
-    double side = REGION * Math.max(f.xMax() - f.xMin(), f.yMax() - f.yMin()) / SCALE;
-    int s = (int) Math.min(Math.round(side), Math.min(lrWidth, lrHeight));
-    if (s < 16) {
-      return null;
-    }
-    double cx = (f.xMin() + f.xMax()) / 2 / SCALE;
-    double cy = (f.yMin() + f.yMax()) / 2 / SCALE;
-    int x = (int) Math.max(0, Math.min(lrWidth - s, Math.round(cx - s / 2.0)));
-    int y = (int) Math.max(0, Math.min(lrHeight - s, Math.round(cy - s / 2.0)));
-    return new int[] {x, y, s};
+    SrRegion r = SrRegion.around(f.xMin(), f.yMin(), f.xMax(), f.yMax(), 1.0 / SCALE,
+        1.0 / SCALE, lrWidth, lrHeight);
+    return r.side() < 16 ? null : new int[] {r.x(), r.y(), r.side()};
   }
 
   private static FFmpegFrameGrabber rgbGrabber(Path file) throws IOException {
