@@ -125,6 +125,15 @@ public final class ScreenBench {
           seconds / t.seconds(), t.score() == null ? "none" : String.format(Locale.ROOT, "%.4f",
               t.score()), t.verdict().getLong("framesAnalyzed", 0L));
     }
+    for (Timed t : runs) {
+      // where the time went: decode's wall time for the job and detect's summed analysis time
+      JsonObject tm = t.verdict().getJsonObject("timings", new JsonObject());
+      out.printf(Locale.ROOT, "stages    FRAMEWATCH_DECODE_SKIP=%-4s decode %6.1f s (%d frames"
+          + " decoded), detection %6.1f s of worker time (%.1f ms a frame)%n", t.mode(),
+          tm.getLong("decodeMs", 0L) / 1e3, tm.getLong("framesDecoded", 0L),
+          tm.getDouble("analysisMsTotal", 0.0) / 1e3, tm.getDouble("analysisMsTotal", 0.0)
+              / Math.max(1, t.verdict().getLong("framesAnalyzed", 1L)));
+    }
     Double a = runs.get(0).score();
     Double b = runs.get(runs.size() - 1).score();
     out.printf(Locale.ROOT, "score     difference between the modes %s%n",
