@@ -208,7 +208,7 @@
   }
 
   /**
-   * Each track's top samples: the crop the classifier judged, for a face called forged the same
+   * Each track's top samples: the crop the classifier judged, for a face at or above its model's raise threshold the same
    * crop with its artifact map (where the model sees blending), and the frame with the face's box
    * (decode extracts them once an upload is FINAL, or from a live stream's held frames).
    */
@@ -226,7 +226,7 @@
           fig.appendChild(evidenceImage(v.videoId, e.cropFile, 'evidence-crop',
             'track ' + t.id + ' face at ' + num(e.seconds, 1) + ' s'));
           if (e.mapFile) {
-            // the classifier calls the face forged: the same crop with its artifact map
+            // at or above the raise threshold: the same crop with its artifact map
             fig.appendChild(evidenceImage(v.videoId, e.mapFile, 'evidence-map',
               'artifact map of track ' + t.id + ' at ' + num(e.seconds, 1) + ' s'));
           }

@@ -29,8 +29,8 @@ import javax.imageio.stream.ImageOutputStream;
 /**
  * Writes one sample's evidence files into a video's evidence directory: each face's aligned crop
  * ({@link FaceAligner#cropRgb}, 224x224, lossless PNG: what the classifier judged), for a face the
- * classifier calls forged and whose model has an artifact map the same crop with the map drawn
- * over it ({@link ArtifactOverlay}, PNG), and one
+ * sink marks ({@code draw_artifact_map}: its P(fake) at or above its model's alert raise threshold)
+ * the same crop with its artifact map drawn over it ({@link ArtifactOverlay}, PNG), and one
  * thumbnail of the frame with every requested face's box and track (JPEG, at analysis size, at
  * most 640 px by default: a moderator sees where the face was). Each file is written under a
  * temporary name and moved into place, so a reader never sees half a file.
@@ -55,7 +55,7 @@ final class EvidenceWriter {
           os -> ImageIO.write(crop.toBufferedImage(), "png", os));
       StoredCrop.Builder stored = StoredCrop.newBuilder().setFaceIndex(f.getFaceIndex())
           .setTrackId(f.getTrackId()).setFile(name).setBytes(bytes);
-      if (ArtifactOverlay.shown(f.getDetection())) {
+      if (f.getDrawArtifactMap() && f.getDetection().hasArtifactMap()) {
         RgbImage map = ArtifactOverlay.draw(crop, f.getDetection().getArtifactMap());
         String mapName = VideoFiles.mapName(sample, f.getFaceIndex());
         stored.setMapFile(mapName).setMapBytes(VideoFiles.writeAtomically(dir, mapName,

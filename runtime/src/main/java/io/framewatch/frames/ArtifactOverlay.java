@@ -20,19 +20,20 @@ public final class ArtifactOverlay {
   private static final int[] YELLOW = {255, 230, 0};
 
   /**
-   * P(fake) from which a face's map is drawn as evidence: the classifier calls the face forged.
-   * Below it the map is not shown, because the map marks a face's usual blend region on real faces
-   * too (docs/models/caddm-demo.md) and would read as an accusation.
+   * P(fake) from which a face's map is drawn as evidence when its model has no alert thresholds
+   * (with thresholds: from the raise threshold, the sink's rule). Below it the map is not shown,
+   * because the map marks a face's usual blend region on real faces too
+   * (docs/models/caddm-demo.md) and would read as an accusation.
    */
   public static final float SHOWN_FROM = 0.5f;
 
   private ArtifactOverlay() {}
 
-  /** Whether {@code d}'s artifact map is drawn as evidence: it has one and is called forged. */
-  public static boolean shown(io.framewatch.proto.Detection d) {
+  /** Whether {@code d}'s artifact map is drawn: it has one and its P(fake) is at least {@code from}. */
+  public static boolean shown(io.framewatch.proto.Detection d, double from) {
     return d.hasArtifactMap() && d.getArtifactMap().getCellsCount() > 0
         && d.getResultCase() == io.framewatch.proto.Detection.ResultCase.P_FAKE
-        && d.getPFake() >= SHOWN_FROM;
+        && d.getPFake() >= from;
   }
 
   /** The crop with the map drawn over it; the crop itself is not changed. */

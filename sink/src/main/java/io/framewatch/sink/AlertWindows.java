@@ -52,7 +52,7 @@ final class AlertWindows {
 
   /** Names the alert's evidence while its samples are still in the window ({@link Evidence}). */
   private Alert withEvidence(VerdictState.Builder s, String videoId, long nowMs, Alert a) {
-    return Evidence.live(videoId, s, a, nowMs, liveEvidence);
+    return Evidence.live(videoId, s, a, nowMs, liveEvidence, Evidence.mapShown(policy));
   }
 
   /** Keeps a linked live sample for the windows (its scored faces by track). */

@@ -110,7 +110,8 @@ public final class VerdictAggregator {
       // an upload's tracks are complete: their top faces are named and asked for, before the
       // alert that links them is raised; flagged tracks' small faces also get a super-resolved
       // crop (the summaries must hold the scores the flag is decided on first)
-      evidence = new ArrayList<>(Evidence.request(videoId, s, nowMs));
+      evidence = new ArrayList<>(Evidence.request(videoId, s, nowMs,
+          Evidence.mapShown(alertPolicy)));
       summarise(s, v, scoring);
       evidence.addAll(Evidence.superResolve(videoId, s, windows.flagged(v.build()),
           scoring.tracker().srMaxFace(), nowMs));
