@@ -66,11 +66,10 @@ final class ToolsCommand {
           List<Face> detected = det.detect(img);
           List<float[]> crops = scorers.isEmpty() ? List.of()
               : DeepfakeClassifier.crops(img, detected);
-          List<float[]> probs = new ArrayList<>();
-          List<double[]> logits = new ArrayList<>();
+          // one model run per classifier gives both the P(fake) and the logit of every face
+          List<List<DeepfakeClassifier.Score>> scored = new ArrayList<>();
           for (DeepfakeClassifier c : scorers) {
-            probs.add(c.pFake(crops));
-            logits.add(c.logits(crops));
+            scored.add(c.score(crops));
           }
           List<Map<String, Object>> found = new ArrayList<>();
           for (Face face : detected) {
@@ -86,8 +85,9 @@ final class ToolsCommand {
               Map<String, Object> scores = new LinkedHashMap<>();
               for (int c = 0; c < scorers.size(); c++) {
                 int i = found.size();
+                DeepfakeClassifier.Score sc = scored.get(c).get(i);
                 scores.put(scorers.get(c).modelId(),
-                    Map.of("p_fake", probs.get(c)[i], "logit", logits.get(c)[i]));
+                    Map.of("p_fake", sc.pFake(), "logit", sc.logit()));
               }
               m.put("classifiers", scores);
             }
