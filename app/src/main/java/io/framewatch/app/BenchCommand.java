@@ -171,25 +171,41 @@ final class BenchCommand {
         + " made here when missing (default: media/screen-720p30.mp4 in the cache).")
     Path file;
 
+    @Option(names = "--rounds", defaultValue = "5", description = "uploads of the clip per"
+        + " decode mode, one after another on the same stack; the last one's figures count"
+        + " (${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
       Console c = Main.console();
       Path cache = Main.cacheDir();
+      if (rounds < 1) {
+        System.err.println("framewatch bench screen: --rounds must be at least 1, got " + rounds);
+        return 2;
+      }
       ScreenBench bench = new ScreenBench(System.out);
       Path clip = bench.ensureClip(SampleMedia.FRANCK_MP4.fetch(cache), file != null ? file
           : cache.resolve("media").resolve("screen-720p30.mp4"));
       double seconds = ScreenBench.mediaSeconds(clip);
       c.line("machine   %d cores; clip %.0f s", Runtime.getRuntime().availableProcessors(),
           seconds);
-      List<ScreenBench.Timed> runs = new ArrayList<>();
+      List<ScreenBench.Mode> modes = new ArrayList<>();
       try {
-        // skip mode first: the JIT warmed by the first run favours the second (full decoding)
+        // skip mode first: what the JIT compiled for it also serves the second (full decoding)
         for (String mode : List.of("auto", "off")) {
           Map<String, String> env = new HashMap<>(System.getenv());
           env.put(Settings.DECODE_SKIP.env(), mode);
+          List<ScreenBench.Timed> rounds = new ArrayList<>();
           try (LocalRun run = new LocalRun(c, 0, env)) {
-            runs.add(bench.uploadToFinal(mode, run.api(), clip, java.time.Duration.ofMinutes(30)));
+            for (int i = 1; i <= this.rounds; i++) {
+              ScreenBench.Timed t = bench.uploadToFinal(mode, run.api(), clip,
+                  java.time.Duration.ofMinutes(30));
+              bench.round(seconds, i, this.rounds, t);
+              rounds.add(t);
+            }
           }
+          modes.add(new ScreenBench.Mode(mode, rounds));
         }
       } catch (BenchFailure e) {
         System.err.println("framewatch bench screen: " + e.getMessage());
@@ -197,7 +213,7 @@ final class BenchCommand {
       }
       double full = ScreenBench.ffmpegSeconds(clip, false);
       double noref = ScreenBench.ffmpegSeconds(clip, true);
-      bench.report(seconds, runs, full, noref);
+      bench.report(seconds, modes, full, noref);
       return 0;
     }
   }

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param workers jobs decoded in parallel in this process (one consumer each)
  * @param maxAnalysisSide default longest side of analysis frames in pixels (never upscaled)
  * @param maxSourcePixels refuse sources with more pixels per frame than this, before allocating
- * @param decoderThreads FFmpeg decoder threads per job; 0 lets FFmpeg choose (one per core)
+ * @param decoderThreads FFmpeg decoder threads per job; 0 lets FFmpeg choose (one per core and one more)
  * @param queueCapacity jobs a worker process accepts beyond those running
  * @param guard which addresses network sources may connect to ({@link Settings#SOURCE_ALLOW})
  * @param skip whether frames sampling throws away may be left undecoded ({@link DecodeSkip})

@@ -104,7 +104,7 @@ public final class FaceAligner {
   public static float[] cropBgrChw(RgbImage image, Similarity toCanvas) {
     int plane = CANVAS * CANVAS;
     float[] out = new float[3 * plane];
-    warp(image, toCanvas, (o, c, value) -> out[(2 - c) * plane + o] = value);
+    warp(image, toCanvas, out, 2 * plane, plane, 0);
     return out;
   }
 
@@ -113,28 +113,62 @@ public final class FaceAligner {
    * integer): what the classifier saw, to within that rounding, for people and lossless files.
    */
   public static RgbImage cropRgb(RgbImage image, Similarity toCanvas) {
-    byte[] rgb = new byte[3 * CANVAS * CANVAS];
-    warp(image, toCanvas,
-        (o, c, value) -> rgb[3 * o + c] = (byte) Math.min(255, Math.round(value)));
+    int plane = CANVAS * CANVAS;
+    float[] planes = new float[3 * plane];
+    warp(image, toCanvas, planes, 0, plane, 2 * plane);
+    byte[] rgb = new byte[3 * plane];
+    for (int o = 0; o < plane; o++) {
+      for (int c = 0; c < 3; c++) {
+        rgb[3 * o + c] = (byte) Math.min(255, Math.round(planes[c * plane + o]));
+      }
+    }
     return new RgbImage(CANVAS, CANVAS, rgb);
   }
 
-  /** Receives one canvas value: pixel offset {@code v * CANVAS + u}, RGB channel, value. */
-  private interface CanvasSink {
-    void put(int offset, int channel, float value);
-  }
-
-  private static void warp(RgbImage image, Similarity toCanvas, CanvasSink sink) {
+  /**
+   * Bilinear warp of the canvas (the values {@link RgbImage#sample} gives at each canvas pixel's
+   * source point, the same arithmetic) into three planes of {@code out} starting at the R, G and
+   * B offsets. The source point and weights are found once per pixel, not once per channel.
+   */
+  private static void warp(RgbImage image, Similarity toCanvas, float[] out, int rOff, int gOff,
+      int bOff) {
     Similarity back = toCanvas.inverse();
+    double a = back.a();
+    double b = back.b();
+    double tx = back.tx();
+    double ty = back.ty();
+    int w = image.width();
+    int h = image.height();
+    byte[] rgb = image.rgb();
+    int row = 3 * w;
     for (int v = 0; v < CANVAS; v++) {
       for (int u = 0; u < CANVAS; u++) {
-        double[] p = back.apply(u, v);
+        // Similarity.apply's expressions, so the source point is bit for bit the same
+        float x = (float) (a * u - b * v + tx);
+        float y = (float) (b * u + a * v + ty);
         int o = v * CANVAS + u;
-        float x = (float) p[0];
-        float y = (float) p[1];
-        for (int c = 0; c < 3; c++) {
-          sink.put(o, c, image.sample(x, y, c));
+        // (int) is floor for the non-negative points of the fast path
+        int x0 = (int) x;
+        int y0 = (int) y;
+        if (x < 0 || y < 0 || x0 + 1 >= w || y0 + 1 >= h) {
+          out[rOff + o] = image.sample(x, y, 0);
+          out[gOff + o] = image.sample(x, y, 1);
+          out[bOff + o] = image.sample(x, y, 2);
+          continue;
         }
+        float fx = x - x0;
+        float fy = y - y0;
+        float gx = 1 - fx;
+        float gy = 1 - fy;
+        int i = (y0 * w + x0) * 3;
+        int j = i + row;
+        // RgbImage.sample's formula, the four neighbours read once per channel
+        out[rOff + o] = gy * (gx * (rgb[i] & 0xff) + fx * (rgb[i + 3] & 0xff))
+            + fy * (gx * (rgb[j] & 0xff) + fx * (rgb[j + 3] & 0xff));
+        out[gOff + o] = gy * (gx * (rgb[i + 1] & 0xff) + fx * (rgb[i + 4] & 0xff))
+            + fy * (gx * (rgb[j + 1] & 0xff) + fx * (rgb[j + 4] & 0xff));
+        out[bOff + o] = gy * (gx * (rgb[i + 2] & 0xff) + fx * (rgb[i + 5] & 0xff))
+            + fy * (gx * (rgb[j + 2] & 0xff) + fx * (rgb[j + 5] & 0xff));
       }
     }
   }

@@ -73,25 +73,61 @@ public final class FrameImages {
       }
       return new RgbImage(w, h, out);
     }
-    int sy = f.getStrides(0);
-    int su = f.getStrides(1);
-    int sv = f.getStrides(2);
+    yuvToRgb(src, w, h, f.getStrides(0), f.getStrides(1), f.getStrides(2), out);
+    return new RgbImage(w, h, out);
+  }
+
+  // BT.601 limited range in 8.8 fixed point, as tables: the luma term and each chroma term of
+  // each channel looked up once per sample instead of multiplied per pixel
+  private static final int[] LUMA = new int[256];
+  private static final int[] V_TO_R = new int[256];
+  private static final int[] U_TO_G = new int[256];
+  private static final int[] V_TO_G = new int[256];
+  private static final int[] U_TO_B = new int[256];
+  // (value + 128) >> 8 clamped to 0..255, indexed by (value >> 8) + CLAMP_BIAS; values stay
+  // within -298*16 - 516*128 .. 298*239 + 516*127 (about -72,800 .. 137,000)
+  private static final int CLAMP_BIAS = 320;
+  private static final byte[] CLAMP = new byte[CLAMP_BIAS + 1 + 640];
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      LUMA[i] = 298 * (i - 16) + 128;
+      V_TO_R[i] = 409 * (i - 128);
+      U_TO_G[i] = -100 * (i - 128);
+      V_TO_G[i] = -208 * (i - 128);
+      U_TO_B[i] = 516 * (i - 128);
+    }
+    for (int i = 0; i < CLAMP.length; i++) {
+      CLAMP[i] = clamp(i - CLAMP_BIAS);
+    }
+  }
+
+  /**
+   * YUV420P planes packed one after another in {@code src} (Y rows of {@code sy} bytes, then
+   * U and V rows of {@code su} and {@code sv}) to interleaved RGB in {@code out}: for each pixel
+   * {@code c = 298*(Y-16)}, {@code R = (c + 409*(V-128) + 128) >> 8},
+   * {@code G = (c - 100*(U-128) - 208*(V-128) + 128) >> 8},
+   * {@code B = (c + 516*(U-128) + 128) >> 8}, each clamped to 0..255; chroma from the 2x2 block.
+   */
+  static void yuvToRgb(byte[] src, int w, int h, int sy, int su, int sv, byte[] out) {
     int ch = (h + 1) / 2;
     int uOff = sy * h;
     int vOff = uOff + su * ch;
     for (int y = 0; y < h; y++) {
+      int yRow = y * sy;
+      int uRow = uOff + (y >> 1) * su;
+      int vRow = vOff + (y >> 1) * sv;
+      int d = y * w * 3;
       for (int x = 0; x < w; x++) {
-        int yy = (src[y * sy + x] & 0xff) - 16;
-        int u = (src[uOff + (y >> 1) * su + (x >> 1)] & 0xff) - 128;
-        int v = (src[vOff + (y >> 1) * sv + (x >> 1)] & 0xff) - 128;
-        int c = 298 * yy;
-        int d = (y * w + x) * 3;
-        out[d] = clamp((c + 409 * v + 128) >> 8);
-        out[d + 1] = clamp((c - 100 * u - 208 * v + 128) >> 8);
-        out[d + 2] = clamp((c + 516 * u + 128) >> 8);
+        int c = LUMA[src[yRow + x] & 0xff];
+        int u = src[uRow + (x >> 1)] & 0xff;
+        int v = src[vRow + (x >> 1)] & 0xff;
+        out[d] = CLAMP[((c + V_TO_R[v]) >> 8) + CLAMP_BIAS];
+        out[d + 1] = CLAMP[((c + U_TO_G[u] + V_TO_G[v]) >> 8) + CLAMP_BIAS];
+        out[d + 2] = CLAMP[((c + U_TO_B[u]) >> 8) + CLAMP_BIAS];
+        d += 3;
       }
     }
-    return new RgbImage(w, h, out);
   }
 
   private static byte clamp(int v) {

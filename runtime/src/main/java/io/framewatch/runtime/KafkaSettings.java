@@ -34,10 +34,12 @@ public record KafkaSettings(String bootstrap) {
   }
 
   /**
-   * Idempotent, acks=all producer. Frame producers batch-compress with lz4 (lossless, as frames
-   * must stay). Chosen by measurement (`framewatch bench decode`, docs/PERFORMANCE.md): on the
-   * 2-core build machine zstd held a 720p frame topic to 100 MiB/s against lz4's 173 MiB/s and
-   * 176 MiB/s for a bare uncompressed-by-default producer loop.
+   * Idempotent, acks=all producer. Frame and burst producers send their records uncompressed:
+   * raw YUV planes gain little from a fast lossless codec, and the codec costs CPU three times
+   * (the sending stage's thread compresses, the broker decompresses to validate, the consumer
+   * decompresses). Measured with {@code framewatch bench screen} (docs/PERFORMANCE.md): lz4 cost
+   * about 4 CPU seconds per 600 sampled 720p frames, a fifth of the whole job; zstd was slower
+   * still ({@code framewatch bench decode}).
    *
    * @param clientId client id shown in broker logs and metrics
    * @param largeRecords true for producers of frames and bursts
@@ -50,7 +52,7 @@ public record KafkaSettings(String bootstrap) {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     if (largeRecords) {
-      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
       p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.LARGE_RECORD_BYTES);
       p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
       p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);

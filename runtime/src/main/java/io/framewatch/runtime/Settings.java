@@ -116,8 +116,11 @@ public final class Settings {
       2, "decode", "jobs accepted beyond those running; the rest wait in Kafka");
   /** FFmpeg decoder threads. */
   public static final Setting<Integer> DECODER_THREADS = Setting.integer(
-      "FRAMEWATCH_DECODER_THREADS", 0, "decode",
-      "FFmpeg decoder threads per job (0 = FFmpeg's choice)");
+      "FRAMEWATCH_DECODER_THREADS", 1, "decode",
+      "FFmpeg decoder threads per job (0 = FFmpeg's choice, a thread per core and one more). One:"
+      + " frame threads cost about a quarter more CPU per decoded frame on a host where detect"
+      + " runs beside decode (`bench screen`, docs/PERFORMANCE.md), and the stage scales by its"
+      + " workers and processes instead; 0 suits one large upload on an idle many-core host");
   /** Decode skipping. */
   public static final Setting<String> DECODE_SKIP = Setting.text("FRAMEWATCH_DECODE_SKIP",
       "auto", "decode", "`auto`: a job sampled at a quarter of the source's frame rate or less"

@@ -3,6 +3,7 @@ package io.framewatch.frames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FaceAlignerTest {
@@ -80,5 +81,36 @@ class FaceAlignerTest {
     assertEquals(0f, crop[2 * plane + FaceAligner.CANVAS], 0f); // row 1 is outside too
     // half a pixel between x=1 and x=2
     assertEquals(90f, img.sample(1.5f, 0, 0), 1e-4);
+  }
+
+  @Test
+  void shouldGiveEveryChannelExactlyTheBilinearSampleOfItsSourcePointInsideAndAtTheEdges() {
+    Random rnd = new Random(7);
+    byte[] rgb = new byte[97 * 61 * 3];
+    rnd.nextBytes(rgb);
+    RgbImage img = new RgbImage(97, 61, rgb);
+    int plane = FaceAligner.CANVAS * FaceAligner.CANVAS;
+    for (int t = 0; t < 20; t++) {
+      // rotated, scaled and shifted so that part of the canvas falls off the image
+      double angle = rnd.nextDouble() * 2 * Math.PI;
+      double scale = 0.3 + rnd.nextDouble() * 3;
+      Similarity toCanvas = new Similarity(scale * Math.cos(angle), scale * Math.sin(angle),
+          rnd.nextDouble() * 200 - 50, rnd.nextDouble() * 200 - 50);
+      Similarity back = toCanvas.inverse();
+      float[] bgr = FaceAligner.cropBgrChw(img, toCanvas);
+      RgbImage crop = FaceAligner.cropRgb(img, toCanvas);
+      for (int v = 0; v < FaceAligner.CANVAS; v++) {
+        for (int u = 0; u < FaceAligner.CANVAS; u++) {
+          double[] p = back.apply(u, v);
+          int o = v * FaceAligner.CANVAS + u;
+          for (int c = 0; c < 3; c++) {
+            float want = img.sample((float) p[0], (float) p[1], c);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(bgr[(2 - c) * plane + o]),
+                "canvas " + u + "," + v + " channel " + c);
+            assertEquals((byte) Math.min(255, Math.round(want)), crop.rgb()[3 * o + c]);
+          }
+        }
+      }
+    }
   }
 }
