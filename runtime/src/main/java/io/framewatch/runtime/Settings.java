@@ -216,7 +216,8 @@ public final class Settings {
       + " super-resolved crop from a 5-frame burst around it (enhance writes it; 0: never)");
   /** Reorder buffer of the face tracker. */
   public static final Setting<Integer> TRACK_WINDOW = Setting.integer("FRAMEWATCH_TRACK_WINDOW",
-      64, "sink", "analyses held to link faces in sample order before the oldest is linked anyway");
+      64, "sink", "a live stream's analyses held to link faces in sample order before the oldest"
+      + " is linked anyway (an upload's wait in the sink's store for their turn: up to 8,192)");
   /** Decision score policy. */
   public static final Setting<String> SCORE_POLICY = Setting.text("FRAMEWATCH_SCORE_POLICY",
       "track-max", "sink", "the score decisions use: `mean` (CADDM's video score), `track-max`"
@@ -296,8 +297,11 @@ public final class Settings {
       "FRAMEWATCH_EXIT_ON_WORKER_DEATH", true, "`run`",
       "exit with status 70 when a worker thread dies, for the orchestrator to restart it");
   /** JVM options, read by the launcher script. */
-  public static final Setting<String> JAVA_OPTS = Setting.text("FRAMEWATCH_JAVA_OPTS", "-Xmx2g",
-      "launcher", "JVM options of `./framewatch`");
+  public static final Setting<String> JAVA_OPTS = Setting.text("FRAMEWATCH_JAVA_OPTS",
+      "-Xmx2g -XX:TieredStopAtLevel=1", "launcher", "JVM options of `./framewatch`. C1 only by"
+      + " default: the embedded stack's one JVM compiles some 22,000 methods, and C2 took about a"
+      + " third of the CPU of `analyze`'s first uploads (`bench screen`, docs/PERFORMANCE.md);"
+      + " the container image keeps full tiered compilation for long-running stages");
 
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {

@@ -16,8 +16,10 @@ import java.util.Map;
 /**
  * Links the faces of one video into tracks, in the sink, which sees every analysis of a video on
  * one partition (frames are spread over every detect worker, so detect/ cannot). Analyses arrive
- * out of order: they wait in a bounded buffer and are linked in sample order; when the buffer is
- * full, or the video ended, the oldest is linked even if an earlier sample is still missing. A
+ * out of order (hundreds of samples apart when detect has a backlog over several partitions):
+ * they wait ({@link Pending}) and are linked in sample order; when more than the window wait, the
+ * oldest is linked even if an earlier sample is still missing, and when nothing more will come
+ * (an upload whose every analysis arrived, a live stream that ended) all are linked. A
  * face joins the live track whose predicted box (its last box moved on at the track's speed)
  * overlaps it most (IoU at least {@link #MIN_IOU}), else the one whose predicted keypoints are
  * nearest (mean distance under {@link #MAX_KEYPOINT_DISTANCE} of the box diagonal), else starts a
@@ -27,7 +29,8 @@ import java.util.Map;
  * confidence where no classifier judged them), from which the FINAL verdict asks for evidence.
  *
  * @param maxGap samples after a track's last face that may lack it before the track closes
- * @param window analyses buffered for reordering before the oldest is linked regardless
+ * @param window analyses buffered for reordering before the oldest is linked regardless (an
+ *     upload whose analyses wait in the sink's store: {@link #UPLOAD_WINDOW})
  * @param evidence faces kept per track as evidence candidates (0: none)
  * @param srMaxFace a flagged track whose top face's box is smaller than this (longer side, source
  *     pixels) also gets super-resolved evidence ({@link Evidence#superResolve}; 0: never)
@@ -82,36 +85,97 @@ public record FaceTracker(int maxGap, int window, int evidence, int srMaxFace) {
   /** A linked analysis and the track of each of its detections, in detection order. */
   record Linked(FrameAnalysis frame, int[] tracks) {}
 
+  /**
+   * Analyses waiting to be linked in sample order, lowest sample first: in the state itself (a
+   * small buffer, and the fold without a store), or in the sink's pending store, one entry per
+   * analysis, so that an upload's analyses can wait for their turn far beyond what a state
+   * rewritten on every input could hold ({@link #UPLOAD_WINDOW}).
+   */
+  interface Pending {
+    /** Adds an analysis not linked yet. */
+    void put(FrameAnalysis f);
+
+    /** The waiting analysis with the lowest sample index, null when none waits. */
+    FrameAnalysis first();
+
+    /** Removes {@link #first()}. */
+    void removeFirst();
+
+    /** Analyses waiting. */
+    long size();
+
+    /** Whether the analyses wait outside the state (an upload may then use the larger window). */
+    boolean stored();
+  }
+
+  /** Where a video's waiting analyses are kept, given its id and its state being folded. */
+  interface PendingSource {
+    Pending of(String videoId, VerdictState.Builder s);
+  }
+
+  /** Waiting analyses in the state's own {@code pending} list. */
+  static final PendingSource IN_STATE = (id, s) -> new Pending() {
+    @Override
+    public void put(FrameAnalysis f) {
+      List<FrameAnalysis> pending = new ArrayList<>(s.getPendingList());
+      pending.add(f);
+      pending.sort(Comparator.comparingLong(FrameAnalysis::getSampleIndex));
+      s.clearPending().addAllPending(pending);
+    }
+
+    @Override
+    public FrameAnalysis first() {
+      return s.getPendingCount() == 0 ? null : s.getPending(0);
+    }
+
+    @Override
+    public void removeFirst() {
+      s.removePending(0);
+    }
+
+    @Override
+    public long size() {
+      return s.getPendingCount();
+    }
+
+    @Override
+    public boolean stored() {
+      return false;
+    }
+  };
+
+  /**
+   * Analyses an upload's tracker holds in the sink's pending store before the oldest is linked
+   * regardless (its analyses all arrive, the failed ones too, so it waits for each one's turn):
+   * about an hour of video at 2 samples/s, under 10 MB of disk for a video whose first analysis
+   * never comes. A live stream keeps the configured window: its verdict must move as it plays.
+   */
+  static final long UPLOAD_WINDOW = 8192;
+
   /** Buffers a newly counted analysis and links whatever can be linked in order into {@code out}. */
-  void add(VerdictState.Builder s, FrameAnalysis f, List<Linked> out) {
+  void add(VerdictState.Builder s, Pending pending, FrameAnalysis f, List<Linked> out) {
     if (f.getSampleIndex() < s.getNextSample()) {
       out.add(link(s, f)); // too late for its turn: linked now, against the tracks as they are
       return;
     }
-    List<FrameAnalysis> pending = new ArrayList<>(s.getPendingList());
-    pending.add(f);
-    pending.sort(Comparator.comparingLong(FrameAnalysis::getSampleIndex));
-    s.clearPending().addAllPending(pending);
-    drain(s, false, out);
+    pending.put(f);
+    drain(s, pending, false, out);
   }
 
   /**
-   * Links buffered analyses in order into {@code out}; {@code all} at the end of the video. The
-   * oldest waits for the samples before it, unless the buffer is full or a live stream's reports
-   * show those samples do not exist (live indices have gaps).
+   * Links waiting analyses in order into {@code out}; {@code all} when nothing more will come.
+   * The oldest waits for the samples before it, unless more than the window wait or a live
+   * stream's reports show those samples do not exist (live indices have gaps).
    */
-  void drain(VerdictState.Builder s, boolean all, List<Linked> out) {
-    List<FrameAnalysis> pending = new ArrayList<>(s.getPendingList());
-    int i = 0;
-    while (i < pending.size() && (all || pending.get(i).getSampleIndex() == s.getNextSample()
-        || pending.size() - i > window || absentBefore(s, pending.get(i).getSampleIndex()))) {
-      FrameAnalysis f = pending.get(i++);
+  void drain(VerdictState.Builder s, Pending pending, boolean all, List<Linked> out) {
+    long limit = pending.stored() && !s.getLive() ? Math.max(window, UPLOAD_WINDOW) : window;
+    for (FrameAnalysis f = pending.first(); f != null && (all
+        || f.getSampleIndex() == s.getNextSample() || pending.size() > limit
+        || absentBefore(s, f.getSampleIndex())); f = pending.first()) {
+      pending.removeFirst();
       out.add(link(s, f));
       s.setNextSample(Math.max(s.getNextSample(), f.getSampleIndex() + 1));
       s.setLinkedPtsUs(Math.max(s.getLinkedPtsUs(), f.getPtsUs()));
-    }
-    if (i > 0) {
-      s.clearPending().addAllPending(pending.subList(i, pending.size()));
     }
   }
 

@@ -3,6 +3,7 @@ package io.framewatch.sink;
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.Verdict;
@@ -37,6 +38,8 @@ public final class SinkTopology {
   public static final String VERDICT_STORE = "verdict-store";
   /** Videos still running, with the time of their last progress (what the stall check scans). */
   static final String RUNNING_STORE = "running-videos";
+  /** Analyses waiting to be linked into tracks in sample order ({@link FaceTracker.Pending}). */
+  static final String PENDING_STORE = "pending-analyses";
 
   private SinkTopology() {}
 
@@ -54,6 +57,8 @@ public final class SinkTopology {
         Serdes.String(), stateSerde));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNNING_STORE),
         Serdes.String(), Serdes.Long()));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+        Serdes.String(), new ProtoSerde<>(FrameAnalysis.parser(), FrameAnalysis.class)));
     KStream<String, VerdictInput> events = b
         .stream(Topics.VIDEO_EVENTS.name(),
             Consumed.with(Topics.VIDEO_EVENTS.keySerde(), Topics.VIDEO_EVENTS.valueSerde()))
@@ -65,7 +70,7 @@ public final class SinkTopology {
     KStream<String, Message> out = events.merge(frames)
         .filter((videoId, in) -> videoId != null && !videoId.isEmpty())
         .process(() -> new VerdictProcessor(stallTimeoutMs, scoring, alerts), VERDICT_STORE,
-            RUNNING_STORE);
+            RUNNING_STORE, PENDING_STORE);
     to(out, Topics.VIDEO_TIMELINE, TimelinePoint.class);
     to(out, Topics.ALERTS, Alert.class);
     to(out, Topics.EVIDENCE_REQUESTS, EvidenceRequest.class);

@@ -57,9 +57,27 @@ public final class VerdictAggregator {
    */
   public static Step step(String videoId, VerdictInput input, VerdictState state,
       Scoring scoring, AlertPolicy alertPolicy, long nowMs) {
+    return step(videoId, input, state, scoring, alertPolicy, nowMs, FaceTracker.IN_STATE);
+  }
+
+  /**
+   * Folds {@code input} into {@code state}, the analyses waiting to be linked in order kept where
+   * {@code pendingSource} says.
+   *
+   * @param nowMs wall clock: the time of any alert transition
+   */
+  static Step step(String videoId, VerdictInput input, VerdictState state, Scoring scoring,
+      AlertPolicy alertPolicy, long nowMs, FaceTracker.PendingSource pendingSource) {
     VerdictState.Builder s = state.toBuilder();
     Verdict.Builder v = s.getVerdictBuilder().setVideoId(videoId);
     List<FaceTracker.Linked> linked = new ArrayList<>();
+    FaceTracker.Pending pending = pendingSource.of(videoId, s);
+    if (pending.stored() && s.getPendingCount() > 0) {
+      // a state written before the sink kept waiting analyses in its store
+      List<FrameAnalysis> old = new ArrayList<>(s.getPendingList());
+      s.clearPending();
+      old.forEach(pending::put);
+    }
     long at;
     if (input.hasEvent()) {
       at = onEvent(v, input.getEvent());
@@ -69,12 +87,12 @@ public final class VerdictAggregator {
         Evidence.stored(s, input.getEvent().getEvidence());
       }
       if (input.getEvent().hasProgress() && s.getLive()) {
-        scoring.tracker().drain(s, false, linked); // reports may show the gaps it waited on
+        scoring.tracker().drain(s, pending, false, linked); // reports may show the gaps it waited on
       }
     } else if (input.hasFrame()) {
       at = input.getAtMs();
       if (onFrame(s, v, input.getFrame())) {
-        scoring.tracker().add(s, input.getFrame(), linked);
+        scoring.tracker().add(s, pending, input.getFrame(), linked);
       }
       s.setLastDetectMs(Math.max(s.getLastDetectMs(), at));
     } else {
@@ -84,8 +102,13 @@ public final class VerdictAggregator {
       v.setFirstEventMs(at);
     }
     v.setUpdatedMs(Math.max(v.getUpdatedMs(), at));
-    if (input.hasEvent() && input.getEvent().hasEnd()) {
-      scoring.tracker().drain(s, true, linked); // nothing more to wait for
+    // nothing more to wait for: a live stream ended; an upload's every analysis arrived (its end
+    // comes from decode, usually long before detect's last analyses) or it failed
+    boolean uploadDone = !s.getLive() && (v.getStatus() == VerdictStatus.FAILED
+        || v.hasFramesExpected() && v.getFramesAnalyzed() >= v.getFramesExpected());
+    if (pending.size() > 0 && (uploadDone
+        || s.getLive() && input.hasEvent() && input.getEvent().hasEnd())) {
+      scoring.tracker().drain(s, pending, true, linked);
     }
     if (s.getScoredFaces() > 0) {
       v.setScoreMean(s.getScoreSum() / s.getScoredFaces());

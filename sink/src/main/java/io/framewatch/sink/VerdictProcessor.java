@@ -3,6 +3,7 @@ package io.framewatch.sink;
 import com.google.protobuf.Message;
 import io.framewatch.proto.Alert;
 import io.framewatch.proto.EvidenceRequest;
+import io.framewatch.proto.FrameAnalysis;
 import io.framewatch.proto.StreamControl;
 import io.framewatch.proto.TimelinePoint;
 import io.framewatch.proto.VerdictStatus;
@@ -33,6 +34,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
   private ProcessorContext<String, Message> ctx;
   private KeyValueStore<String, VerdictState> verdicts;
   private KeyValueStore<String, Long> running;
+  private KeyValueStore<String, FrameAnalysis> pending;
 
   VerdictProcessor(long stallTimeoutMs, Scoring scoring, AlertPolicy alerts) {
     this.stallTimeoutMs = stallTimeoutMs;
@@ -45,6 +47,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
     ctx = context;
     verdicts = context.getStateStore(SinkTopology.VERDICT_STORE);
     running = context.getStateStore(SinkTopology.RUNNING_STORE);
+    pending = context.getStateStore(SinkTopology.PENDING_STORE);
     long every = Math.max(100, Math.min(5_000, stallTimeoutMs / 4));
     context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
   }
@@ -62,7 +65,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
     }
     VerdictAggregator.Step step = VerdictAggregator.step(id, r.value(),
         before == null ? VerdictState.getDefaultInstance() : before, scoring, alerts,
-        ctx.currentSystemTimeMs());
+        ctx.currentSystemTimeMs(), this::pendingOf);
     store(id, step.state());
     // the chart's points and the alerts first: a reader that sees the verdict finds them too
     for (TimelinePoint p : step.timeline()) {
@@ -87,11 +90,68 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
    * verdict. A repeated deletion keeps the first marker and tombstones again (harmless).
    */
   private void delete(String id, VerdictState before, Record<String, VerdictInput> r) {
+    List<String> waiting = new ArrayList<>();
+    try (KeyValueIterator<String, FrameAnalysis> it = pending.range(id + '\u0000', id + '\u0001')) {
+      it.forEachRemaining(kv -> waiting.add(kv.key));
+    }
+    waiting.forEach(pending::delete);
     if (before == null || before.getDeletedMs() == 0) {
       verdicts.put(id, VerdictState.newBuilder().setDeletedMs(ctx.currentSystemTimeMs()).build());
     }
     running.delete(id);
     ctx.forward(r.withValue(r.value().getEvent()));
+  }
+
+  /**
+   * A video's analyses waiting to be linked, in the pending store under
+   * {@code videoId NUL sample-index} (19 digits, so that the store's byte order is sample order);
+   * the state counts them.
+   */
+  private FaceTracker.Pending pendingOf(String id, VerdictState.Builder s) {
+    return new FaceTracker.Pending() {
+      @Override
+      public void put(FrameAnalysis f) {
+        String key = key(id, f.getSampleIndex());
+        if (pending.get(key) == null) {
+          s.setStoredPending(s.getStoredPending() + 1);
+        }
+        pending.put(key, f);
+      }
+
+      @Override
+      public FrameAnalysis first() {
+        if (s.getStoredPending() == 0) {
+          return null;
+        }
+        try (KeyValueIterator<String, FrameAnalysis> it =
+            pending.range(id + '\u0000', id + '\u0001')) {
+          return it.hasNext() ? it.next().value : null;
+        }
+      }
+
+      @Override
+      public void removeFirst() {
+        FrameAnalysis f = first();
+        if (f != null) {
+          pending.delete(key(id, f.getSampleIndex()));
+          s.setStoredPending(s.getStoredPending() - 1);
+        }
+      }
+
+      @Override
+      public long size() {
+        return s.getStoredPending();
+      }
+
+      @Override
+      public boolean stored() {
+        return true;
+      }
+    };
+  }
+
+  private static String key(String id, long sample) {
+    return id + '\u0000' + String.format(java.util.Locale.ROOT, "%019d", sample);
   }
 
   private void store(String id, VerdictState s) {

@@ -289,4 +289,63 @@ class SinkTopologyTest {
     assertEquals(VerdictStatus.FINAL, v.getStatus());
     assertEquals(1, v.getFramesFailed());
   }
+
+  /** A face 100 px wide at x, its keypoints inside, scored {@code p}. */
+  private static Detection faceAt(float x, float p) {
+    FaceDetection.Builder f = FaceDetection.newBuilder().setXMin(x).setYMin(0).setXMax(x + 100)
+        .setYMax(100);
+    for (int k = 0; k < 6; k++) {
+      f.addKeypoints(io.framewatch.proto.Point.newBuilder().setX(x + 10 + 15 * k).setY(50));
+    }
+    return Detection.newBuilder().setFace(f).setModelId("caddm-demo").setPFake(p).build();
+  }
+
+  @Test
+  void shouldLinkAnUploadsFacesInSampleOrderWhenItsAnalysesArriveFarOutOfOrderAndAfterItsEnd() {
+    // one face crossing the frame 20 px a sample; decode's end comes first (it finishes long
+    // before detect), then 300 analyses in reverse order: every one far beyond the live window
+    // of 64, and each but the last arriving before the sample it follows
+    int n = 300;
+    event("v1", VideoEvent.newBuilder().setEnd(EndOfVideo.newBuilder().setSamplesExpected(n)));
+    for (int i = n - 1; i >= 0; i--) {
+      frame("v1", i, faceAt(20 * i, 0.5f));
+      if (i > 0) {
+        assertEquals(0, latest("v1").getTracksCount(), "nothing linked before sample 0 came");
+      }
+    }
+    Verdict v = latest("v1");
+    assertEquals(VerdictStatus.FINAL, v.getStatus());
+    assertEquals(1, v.getTracksCount(), "one track, not one per late analysis: " + v.getTracksList());
+    assertEquals(n, v.getTracks(0).getFrames());
+    assertEquals(0, v.getTracks(0).getFirstSample());
+    assertEquals(n - 1, v.getTracks(0).getLastSample());
+    KeyValueStore<String, VerdictState> states = driver.getKeyValueStore(SinkTopology.VERDICT_STORE);
+    assertEquals(0, states.get("v1").getStoredPending());
+    assertEquals(0, states.get("v1").getPendingCount(), "nothing waits inside the state either");
+    KeyValueStore<String, FrameAnalysis> waiting =
+        driver.getKeyValueStore(SinkTopology.PENDING_STORE);
+    try (var it = waiting.all()) {
+      assertFalse(it.hasNext(), "every waiting analysis left the store once linked");
+    }
+  }
+
+  @Test
+  void shouldLinkWhatWaitsWhenAnUploadFailsAndForgetWhatWaitsWhenItIsDeleted() {
+    frame("v1", 3, faceAt(60, 0.5f));
+    frame("v1", 2, faceAt(40, 0.5f));
+    KeyValueStore<String, FrameAnalysis> waiting =
+        driver.getKeyValueStore(SinkTopology.PENDING_STORE);
+    frame("v2", 5, faceAt(0, 0.5f));
+    assertEquals(2, driver.<String, VerdictState>getKeyValueStore(SinkTopology.VERDICT_STORE)
+        .get("v1").getStoredPending());
+    event("v1", VideoEvent.newBuilder().setFailure(Failure.newBuilder().setReason("decode died")));
+    Verdict failed = latest("v1");
+    assertEquals(VerdictStatus.FAILED, failed.getStatus());
+    assertEquals(1, failed.getTracksCount(), "what had arrived is linked: " + failed);
+    assertEquals(2, failed.getTracks(0).getFrames());
+    event("v2", VideoEvent.newBuilder().setDeleted(Deleted.getDefaultInstance()));
+    try (var it = waiting.all()) {
+      assertFalse(it.hasNext(), "neither video leaves analyses behind");
+    }
+  }
 }

