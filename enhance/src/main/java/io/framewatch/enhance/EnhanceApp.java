@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * and publishes it to {@code frames.enhanced}. An evidence burst (cut by decode's evidence server
  * around a flagged face, {@link Burst#getEvidence()}) is also written as a lossless PNG into the
  * video's evidence directory and reported on {@code video.events} ({@link EnhancedEvidence}). A
- * burst the model cannot take goes to the dead
- * letters with the reason; so does every burst when the model is set to "none".
+ * burst the model cannot take goes to the dead letters with the reason, and when it is an
+ * evidence burst the sink is told that reason too; with the model set to "none" every burst goes
+ * to the dead letters, and evidence bursts are answered with that reason instead.
  */
 public final class EnhanceApp extends WorkerStage {
   private static final Logger LOG = LoggerFactory.getLogger(EnhanceApp.class);
@@ -98,7 +99,18 @@ public final class EnhanceApp extends WorkerStage {
         if (burst.getVideoId().isEmpty()) {
           throw new IllegalArgumentException("burst record without a video id");
         }
-        EnhancedFrame e = sr.enhance(burst);
+        EnhancedFrame e;
+        try {
+          e = sr.enhance(burst);
+        } catch (InferenceException | RuntimeException ex) {
+          if (burst.hasEvidence()) {
+            // the sink waits for an answer about evidence it named: say why there is none;
+            // the burst itself is dead-lettered with the same cause
+            out.send(Topics.VIDEO_EVENTS, burst.getVideoId(), EnhancedEvidence.unavailable(burst,
+                "enhance: " + ex.getMessage()).toBuilder().setWorker(worker(i)).build());
+          }
+          throw ex;
+        }
         if (burst.hasEvidence()) {
           e = e.toBuilder().setEvidence(burst.getEvidence()).build();
           out.send(Topics.FRAMES_ENHANCED, in.key(), e);

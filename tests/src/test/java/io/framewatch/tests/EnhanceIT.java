@@ -82,6 +82,37 @@ class EnhanceIT extends StackTestBase {
     }
   }
 
+  @Test
+  void shouldTellTheSinkWhyAnEvidenceBurstItCannotEnhanceHasNoCropAndDeadLetterTheBurst()
+      throws Exception {
+    // an evidence burst without frames: enhance cannot super-resolve it
+    String id = "it-bad-burst-" + UUID.randomUUID();
+    Burst bad = Burst.newBuilder().setVideoId(id).setBurstIndex(0).setReference(0)
+        .setEvidence(io.framewatch.proto.EvidenceTarget.newBuilder().setSampleIndex(7)
+            .setFaceIndex(0).setTrackId(1).setFile(io.framewatch.runtime.VideoFiles
+                .enhancedName(7, 0)))
+        .build();
+    try (var p = new org.apache.kafka.clients.producer.KafkaProducer<>(
+        kafka.settings().producer("it-bad-burst", true),
+        Topics.FRAMES_ENHANCE.keySerde().serializer(),
+        Topics.FRAMES_ENHANCE.valueSerde().serializer())) {
+      p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+          Topics.FRAMES_ENHANCE.name(), id + "/evidence/7", bad)).get();
+    }
+    await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+      var events = Records.of(kafka.settings(), Topics.VIDEO_EVENTS, id);
+      assertTrue(events.stream().anyMatch(e -> e.value().hasEvidence()
+          && e.value().getEvidence().getEnhanced().getError().contains("0 frames")
+          && e.value().getEvidence().getEnhanced().getFile().equals("s7-f0-sr.png")),
+          "no EvidenceStored with the reason among " + events);
+      assertTrue(Records.raw(kafka.settings(), Topics.DEAD_LETTERS.name()).stream()
+          .anyMatch(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+              .equals(id + "/evidence/7")
+              && Records.header(r, io.framewatch.runtime.DeadLetters.REASON).contains("0 frames")),
+          "the burst is not dead-lettered with the cause");
+    });
+  }
+
   /** Mean |Y(reference) - Y(3x3 average of the enhanced frame)| over the frame, 0-255. */
   private static double meanDifferenceOfLuma(FrameRecord ref, EnhancedFrame e) {
     var rgb = io.framewatch.frames.FrameImages.toRgb(ref).rgb();
