@@ -172,7 +172,7 @@ class CalibrateCommandTest {
             store.open(MODEL, opts))) {
       for (int i = 0; i < stills.size(); i++) {
         RgbImage img = RgbImage.read(stills.get(i));
-        float[] expected = cls.pFake(img, det.detect(img));
+        float[] expected = cls.pFake(DeepfakeClassifier.crops(img, det.detect(img)));
         var found = images.get(i).get("faces");
         assertEquals(expected.length, found.size(), stills.get(i).toString());
         for (int f = 0; f < expected.length; f++) {

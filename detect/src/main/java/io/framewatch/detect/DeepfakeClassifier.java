@@ -129,11 +129,6 @@ public final class DeepfakeClassifier implements AutoCloseable {
     return pFake(List.of(cropBgrChw))[0];
   }
 
-  /** P(fake) of each face of {@code image}, cropped as the detect stage crops it, in one batch. */
-  public float[] pFake(RgbImage image, List<Face> faces) throws InferenceException {
-    return pFake(crops(image, faces));
-  }
-
   /** The aligned crop ({@link FaceAligner#cropBgrChw}) of each face of {@code image}. */
   public static List<float[]> crops(RgbImage image, List<Face> faces) {
     List<float[]> crops = new ArrayList<>(faces.size());
