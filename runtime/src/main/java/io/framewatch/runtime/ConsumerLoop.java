@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -124,12 +122,9 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final ExecutorService pool;
   private final OffsetTracker offsets = new OffsetTracker();
+  private final OffsetCommitter commits;
   private final Map<TopicPartition, Map<Long, Work>> inFlight = new ConcurrentHashMap<>();
   private final Map<TopicPartition, String> previousMetadata = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, String> committedMetadata = new java.util.HashMap<>();
-  /** Offsets whose commit failed (e.g. during a rebalance), retried with the next commit. */
-  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new java.util.HashMap<>();
-  private long metadataCommittedAt;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -155,6 +150,7 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
     this.handler = handler;
     this.options = options;
     this.owned = owned;
+    this.commits = new OffsetCommitter(options.stage(), options.commitMetadata());
     this.consumer = new KafkaConsumer<>(options.consumerProps(), new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
     this.producer = new KafkaProducer<>(options.producerProps(), new ByteArraySerializer(),
@@ -433,51 +429,11 @@ public final class ConsumerLoop<K, V> implements Runnable, AutoCloseable {
       }
     }
     offsets.revoke(parts);
-    parts.forEach(committedMetadata::remove);
-    parts.forEach(uncommitted::remove);
+    commits.revoke(parts);
   }
 
   private void commit() {
-    Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
-    // the tracker hands each finished offset out once: a failed commit is kept and retried here,
-    // or a partition whose last records were done during a rebalance would stay behind for good
-    Set<TopicPartition> owned = consumer.assignment();
-    uncommitted.forEach((tp, o) -> {
-      if (owned.contains(tp)) {
-        ready.putIfAbsent(tp, o);
-      }
-    });
-    uncommitted.clear();
-    long now = System.currentTimeMillis();
-    if (options.commitMetadata() != null) {
-      // the metadata rides on offset commits; when only it changed, at most once a second
-      boolean due = now - metadataCommittedAt >= 1000;
-      for (TopicPartition tp : consumer.assignment()) {
-        String meta = options.commitMetadata().apply(tp);
-        if (meta == null || meta.equals(committedMetadata.get(tp))) {
-          continue;
-        }
-        OffsetAndMetadata o = ready.get(tp);
-        long at = o != null ? o.offset() : offsets.oldestRunning(tp);
-        if (at >= 0 && (o != null || due)) {
-          ready.put(tp, new OffsetAndMetadata(at, meta));
-          committedMetadata.put(tp, meta);
-          metadataCommittedAt = now;
-        }
-      }
-    }
-    if (!ready.isEmpty()) {
-      try {
-        consumer.commitSync(ready);
-      } catch (WakeupException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        LOG.warn("{}: commit failed ({}); retried with the next commit while the partitions"
-            + " stay assigned", options.stage(), e.toString());
-        uncommitted.putAll(ready);
-        ready.keySet().forEach(committedMetadata::remove);
-      }
-    }
+    commits.commit(consumer, offsets);
   }
 
   private void shutdown() {

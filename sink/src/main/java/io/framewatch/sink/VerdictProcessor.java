@@ -109,6 +109,9 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
    */
   private FaceTracker.Pending pendingOf(String id, VerdictState.Builder s) {
     return new FaceTracker.Pending() {
+      /** The lowest waiting analysis as last read, so that removing it reads nothing again. */
+      private FrameAnalysis head;
+
       @Override
       public void put(FrameAnalysis f) {
         String key = key(id, f.getSampleIndex());
@@ -116,17 +119,18 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
           s.setStoredPending(s.getStoredPending() + 1);
         }
         pending.put(key, f);
+        head = null;
       }
 
       @Override
       public FrameAnalysis first() {
-        if (s.getStoredPending() == 0) {
-          return null;
+        if (head == null && s.getStoredPending() > 0) {
+          try (KeyValueIterator<String, FrameAnalysis> it =
+              pending.range(id + '\u0000', id + '\u0001')) {
+            head = it.hasNext() ? it.next().value : null;
+          }
         }
-        try (KeyValueIterator<String, FrameAnalysis> it =
-            pending.range(id + '\u0000', id + '\u0001')) {
-          return it.hasNext() ? it.next().value : null;
-        }
+        return head;
       }
 
       @Override
@@ -135,6 +139,7 @@ final class VerdictProcessor implements Processor<String, VerdictInput, String, 
         if (f != null) {
           pending.delete(key(id, f.getSampleIndex()));
           s.setStoredPending(s.getStoredPending() - 1);
+          head = null;
         }
       }
 

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,8 +70,8 @@ public final class DecodeBench {
       out.printf(Locale.ROOT, "  round %d: ffmpeg %.0f fps, worker %.0f fps (%d frames, %d sampled)%n",
           r + 1, cli[r], worker[r], c.decoded(), c.frames().size());
     }
-    double cliFps = median(cli);
-    double workerFps = median(worker);
+    double cliFps = ScreenBench.median(cli);
+    double workerFps = ScreenBench.median(worker);
 
     double[] kafka = topicThroughput(sample.frames(), rounds);
     double decodeRatio = workerFps / cliFps;
@@ -145,7 +144,7 @@ public final class DecodeBench {
       }
       double[] out = new double[configs.size()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = median(mibs[i]);
+        out[i] = ScreenBench.median(mibs[i]);
       }
       return out;
     }
@@ -165,11 +164,5 @@ public final class DecodeBench {
       p.flush();
       return bytes / 1048576.0 / ((System.nanoTime() - t0) / 1e9);
     }
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 }

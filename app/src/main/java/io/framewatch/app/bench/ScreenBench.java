@@ -86,6 +86,7 @@ public final class ScreenBench {
     }
   }
 
+  /** The median of {@code v} (the mean of the middle two for an even count). */
   static double median(double[] v) {
     double[] s = v.clone();
     java.util.Arrays.sort(s);
