@@ -1,5 +1,6 @@
 package io.framewatch.detect;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.framewatch.inference.ModelStore;
 import io.framewatch.inference.OnnxRuntimeBackend;
 import io.framewatch.inference.SampleMedia;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The real BlazeFace model through ONNX Runtime on a real photo. */
@@ -46,5 +48,48 @@ class BlazeFaceDetectorTest {
           Math.hypot(e1[0] - t[2], e1[1] - t[3]));
       assertTrue(err < 8, "eye error in the crop " + err + " px");
     }
+  }
+
+  @Test
+  void shouldLetterboxExactlyAsBilinearSamplingOfEachInputPixelWould() throws Exception {
+    RgbImage still = TestImages.load(SampleMedia.FRANCK_STILL);
+    Random random = new Random(7);
+    byte[] noise = new byte[37 * 61 * 3];
+    random.nextBytes(noise);
+    // a real photo, and odd sizes wider and taller than square, up- and down-scaled
+    List<RgbImage> images = List.of(still, new RgbImage(37, 61, noise),
+        new RgbImage(61, 37, noise));
+    for (RgbImage image : images) {
+      for (int s : new int[] {128, 256}) {
+        float scale = Math.min((float) s / image.width(), (float) s / image.height());
+        float padX = (s - image.width() * scale) / 2;
+        float padY = (s - image.height() * scale) / 2;
+        float[] fast = new float[s * s * 3];
+        BlazeFaceDetector.letterbox(image, s, scale, padX, padY, fast);
+        assertArrayEquals(sampledOneByOne(image, s, scale, padX, padY), fast,
+            image.width() + "x" + image.height() + " into " + s);
+      }
+    }
+  }
+
+  /** The letterbox as a per-sample loop over {@link RgbImage#sample}: the definition. */
+  private static float[] sampledOneByOne(RgbImage image, int s, float scale, float padX,
+      float padY) {
+    float[] out = new float[s * s * 3];
+    for (int v = 0; v < s; v++) {
+      float sy = (v + 0.5f - padY) / scale - 0.5f;
+      for (int u = 0; u < s; u++) {
+        float sx = (u + 0.5f - padX) / scale - 0.5f;
+        boolean inside = sx > -0.5f && sy > -0.5f
+            && sx < image.width() - 0.5f && sy < image.height() - 0.5f;
+        for (int c = 0; c < 3; c++) {
+          float x = Math.max(0, Math.min(image.width() - 1, sx));
+          float y = Math.max(0, Math.min(image.height() - 1, sy));
+          float px = inside ? image.sample(x, y, c) : 0;
+          out[(v * s + u) * 3 + c] = px / 127.5f - 1f;
+        }
+      }
+    }
+    return out;
   }
 }
