@@ -113,19 +113,30 @@ public final class FrameImages {
     int ch = (h + 1) / 2;
     int uOff = sy * h;
     int vOff = uOff + su * ch;
+    // the clamp table's bias folded into the chroma terms, which two pixels of a row share
+    int bias = CLAMP_BIAS << 8;
     for (int y = 0; y < h; y++) {
       int yRow = y * sy;
       int uRow = uOff + (y >> 1) * su;
       int vRow = vOff + (y >> 1) * sv;
       int d = y * w * 3;
-      for (int x = 0; x < w; x++) {
-        int c = LUMA[src[yRow + x] & 0xff];
+      for (int x = 0; x < w; x += 2) {
         int u = src[uRow + (x >> 1)] & 0xff;
         int v = src[vRow + (x >> 1)] & 0xff;
-        out[d] = CLAMP[((c + V_TO_R[v]) >> 8) + CLAMP_BIAS];
-        out[d + 1] = CLAMP[((c + U_TO_G[u] + V_TO_G[v]) >> 8) + CLAMP_BIAS];
-        out[d + 2] = CLAMP[((c + U_TO_B[u]) >> 8) + CLAMP_BIAS];
-        d += 3;
+        int r = V_TO_R[v] + bias;
+        int g = U_TO_G[u] + V_TO_G[v] + bias;
+        int b = U_TO_B[u] + bias;
+        int c = LUMA[src[yRow + x] & 0xff];
+        out[d] = CLAMP[(c + r) >> 8];
+        out[d + 1] = CLAMP[(c + g) >> 8];
+        out[d + 2] = CLAMP[(c + b) >> 8];
+        if (x + 1 < w) {
+          c = LUMA[src[yRow + x + 1] & 0xff];
+          out[d + 3] = CLAMP[(c + r) >> 8];
+          out[d + 4] = CLAMP[(c + g) >> 8];
+          out[d + 5] = CLAMP[(c + b) >> 8];
+        }
+        d += 6;
       }
     }
   }
