@@ -168,23 +168,29 @@ final class BenchCommand {
       + " (FRAMEWATCH_DECODE_SKIP=auto) and one for the defaults with full decoding (off), each"
       + " upload after the bundled ffmpeg's -skip_frame noref (auto) or full (off) decode of the"
       + " same file; prints each upload's CPU by stage; ends with 'ratio <pipeline speed / noref"
-      + " decode speed>', the worst over the models, on the medians of the warm uploads.")
+      + " decode speed>', the worst over the models, on the medians of the uploads after the"
+      + " warm-up.")
   static final class Screen implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "FILE", arity = "0..1", description = "The clip;"
         + " made here when missing (default: media/screen-720p30.mp4 in the cache).")
     Path file;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "uploads of the clip per"
-        + " stack, one after another on the same stack, each after an ffmpeg reference"
-        + " run; the medians of all but the first upload count (${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "4", description = "measured uploads of the clip"
+        + " per stack, one after another, each after an ffmpeg reference run; their medians"
+        + " count (${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "uploads per stack before the"
+        + " measured ones, not counted (${DEFAULT-VALUE})")
+    int warmup;
 
     @Override
     public Integer call() throws Exception {
       Console c = Main.console();
       Path cache = Main.cacheDir();
-      if (rounds < 1) {
-        System.err.println("framewatch bench screen: --rounds must be at least 1, got " + rounds);
+      if (rounds < 1 || warmup < 0) {
+        System.err.println("framewatch bench screen: --rounds must be at least 1 and --warmup at"
+            + " least 0, got " + rounds + " and " + warmup);
         return 2;
       }
       ScreenBench bench = new ScreenBench(System.out);
@@ -207,17 +213,21 @@ final class BenchCommand {
             List<ScreenBench.Timed> rounds = new ArrayList<>();
             List<Double> ffmpeg = new ArrayList<>();
             try (LocalRun run = new LocalRun(c, 0, env)) {
-              for (int i = 1; i <= this.rounds; i++) {
-                // the reference right before each upload, on the same machine state: the
-                // matching decode (noref for the skip mode), the stack idle meanwhile
-                ffmpeg.add(ScreenBench.ffmpegSeconds(clip, mode.equals("auto")));
+              for (int i = 1; i <= warmup + this.rounds; i++) {
+                // the reference right before each measured upload, on the same machine state:
+                // the matching decode (noref for the skip mode), the stack idle meanwhile
+                Double reference = i > warmup
+                    ? ScreenBench.ffmpegSeconds(clip, mode.equals("auto")) : null;
+                if (reference != null) {
+                  ffmpeg.add(reference);
+                }
                 ScreenBench.Timed t = bench.uploadToFinal(mode, run.api(), clip,
                     java.time.Duration.ofMinutes(30));
-                bench.round(seconds, i, this.rounds, t, ffmpeg.get(i - 1));
+                bench.round(seconds, i, warmup + this.rounds, t, reference);
                 rounds.add(t);
               }
             }
-            modes.add(new ScreenBench.Mode(models.label(), mode, rounds, ffmpeg));
+            modes.add(new ScreenBench.Mode(models.label(), mode, warmup, rounds, ffmpeg));
           }
         }
       } catch (BenchFailure e) {

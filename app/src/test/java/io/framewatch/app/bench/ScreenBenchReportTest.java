@@ -21,11 +21,11 @@ class ScreenBenchReportTest {
     JsonObject skipVerdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
     List<ScreenBench.Mode> modes = List.of(
         mode(DEFAULTS, "auto", skipVerdict, List.of(15.0, 9.0, 10.0, 12.0),
-            List.of(5.0, 6.0, 7.0, 6.0)),
+            List.of(5.0, 6.0, 7.0)),
         mode(DEFAULTS, "off", new JsonObject().put("decisionScore", 0.26)
-            .put("framesAnalyzed", 600), List.of(20.0), List.of(10.0)));
-    // 300 s: the warm skip-mode uploads' median 10 s is 30x, the noref runs' median 6 s 50x -> 0.6;
-    // the first upload (15 s) does not count
+            .put("framesAnalyzed", 600), List.of(20.0, 20.0), List.of(10.0)));
+    // 300 s: the measured skip-mode uploads' median 10 s is 30x, the noref runs' median 6 s 50x
+    // -> 0.6; the warm-up upload (15 s) does not count
     double ratio = bench.report(300, modes);
     assertEquals(0.6, ratio, 1e-9);
     String out = bytes.toString(StandardCharsets.UTF_8);
@@ -35,6 +35,12 @@ class ScreenBenchReportTest {
     assertTrue(out.contains("difference between the modes 0.0100"), out);
     assertTrue(out.contains("-skip_frame noref 6.0 s (50.0x), full 10.0 s (30.0x)"), out);
     assertTrue(out.endsWith("ratio 0.600\n"), out);
+    bytes.reset();
+    bench.round(300, 1, 3, modes.get(0).rounds().get(0), null);
+    bench.round(300, 2, 3, modes.get(0).rounds().get(1), 5.0);
+    out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.contains("1/3 warm-up, not counted, upload -> FINAL  15.0 s   20.0x"), out);
+    assertTrue(out.contains("2/3 ffmpeg noref  5.0 s, upload -> FINAL   9.0 s   33.3x"), out);
   }
 
   @Test
@@ -44,11 +50,11 @@ class ScreenBenchReportTest {
     JsonObject verdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
     List<ScreenBench.Mode> modes = List.of(
         // 10 s against noref 6 s: 0.6
-        mode(DEFAULTS, "auto", verdict, List.of(15.0, 10.0), List.of(6.0, 6.0)),
-        mode(DEFAULTS, "off", verdict, List.of(20.0), List.of(10.0)),
+        mode(DEFAULTS, "auto", verdict, List.of(15.0, 10.0), List.of(6.0)),
+        mode(DEFAULTS, "off", verdict, List.of(20.0, 20.0), List.of(10.0)),
         // 16 s against noref 8 s (a slower machine meanwhile): 0.5, the worst
         mode("blazeface-back-256 + caddm-demo", "auto", verdict, List.of(20.0, 16.0),
-            List.of(8.0, 8.0)));
+            List.of(8.0)));
     double ratio = bench.report(300, modes);
     assertEquals(0.5, ratio, 1e-9);
     String out = bytes.toString(StandardCharsets.UTF_8);
@@ -61,10 +67,13 @@ class ScreenBenchReportTest {
     assertTrue(out.endsWith("ratio 0.500 (the worst of the 2 model configurations)\n"), out);
   }
 
-  /** Uploads taking {@code seconds} in turn, all with {@code verdict}, no CPU figures. */
+  /**
+   * Uploads taking {@code seconds} in turn, the first a warm-up, all with {@code verdict}, no CPU
+   * figures.
+   */
   private static ScreenBench.Mode mode(String models, String mode, JsonObject verdict,
       List<Double> seconds, List<Double> ffmpeg) {
-    return new ScreenBench.Mode(models, mode, seconds.stream()
+    return new ScreenBench.Mode(models, mode, 1, seconds.stream()
         .map(t -> new ScreenBench.Timed(mode, t, verdict, null)).toList(), ffmpeg);
   }
 
