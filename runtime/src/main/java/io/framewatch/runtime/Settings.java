@@ -300,8 +300,9 @@ public final class Settings {
   public static final Setting<String> JAVA_OPTS = Setting.text("FRAMEWATCH_JAVA_OPTS",
       "-Xmx2g -XX:TieredStopAtLevel=1", "launcher", "JVM options of `./framewatch`. C1 only by"
       + " default: the embedded stack's one JVM compiles some 22,000 methods, and C2 took about a"
-      + " third of the CPU of `analyze`'s first uploads (`bench screen`, docs/PERFORMANCE.md);"
-      + " the container image keeps full tiered compilation for long-running stages");
+      + " third of the CPU of `analyze`'s first uploads (`bench screen`, docs/PERFORMANCE.md)."
+      + " The long-running `run` and `broker` default to `-Xmx2g` with full tiered compilation,"
+      + " as the container image does");
 
   /** Every option, in the order the docs list them. */
   public static List<Setting<?>> all() {
