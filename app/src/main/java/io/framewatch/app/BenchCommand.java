@@ -1,10 +1,10 @@
 package io.framewatch.app;
 
 import io.framewatch.app.bench.BenchFailure;
+import io.framewatch.app.bench.DetectModels;
 import io.framewatch.app.bench.InferenceBench;
 import io.framewatch.app.bench.LiveBench;
 import io.framewatch.app.bench.ScaleBench;
-import io.framewatch.app.bench.DetectModels;
 import io.framewatch.app.bench.ScreenBench;
 import io.framewatch.app.bench.SrEvidenceBench;
 import io.framewatch.inference.ModelStore;
