@@ -96,6 +96,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("auto.create.topics.enable", "false");
     p.put("message.max.bytes", Integer.toString(Topics.LARGE_RECORD_BYTES + 1024));
     p.put("replica.fetch.max.bytes", Integer.toString(Topics.LARGE_RECORD_BYTES + 1024));
+    // the OS's socket buffers, which grow with the traffic (frames are half a megabyte), instead
+    // of fixed 100 KiB ones
+    p.put("socket.send.buffer.bytes", "-1");
+    p.put("socket.receive.buffer.bytes", "-1");
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
     Path props = dir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(props)) {

@@ -56,6 +56,9 @@ public record KafkaSettings(String bootstrap) {
       p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.LARGE_RECORD_BYTES);
       p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
       p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+      // the OS's socket buffer, which grows with the traffic, instead of a fixed 128 KiB that
+      // splits each half-megabyte frame into several writes
+      p.put(ProducerConfig.SEND_BUFFER_CONFIG, -1);
     }
     return p;
   }
@@ -84,6 +87,7 @@ public record KafkaSettings(String bootstrap) {
       p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.LARGE_RECORD_BYTES);
       p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * Topics.LARGE_RECORD_BYTES);
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+      p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
     }
     return p;
   }
