@@ -96,11 +96,11 @@ public final class BlazeFaceDetector implements AutoCloseable {
       float fy = y - y0;
       int row0 = y0 * w * 3;
       // the row below is outside only where fy is 0; RgbImage#sample reads it as 0
-      int row1 = y0 + 1 < h ? row0 + w * 3 : -1;
+      boolean below = y0 + 1 < h;
       int o = v * s * 3;
       for (int u = 0; u < s; u++, o += 3) {
         if (!insideY || !insideX[u]) {
-          out[o] = out[o + 1] = out[o + 2] = 0 / 127.5f - 1f;
+          out[o] = out[o + 1] = out[o + 2] = -1f; // black: 0 / 127.5 - 1
           continue;
         }
         float fx = fxs[u];
@@ -109,8 +109,8 @@ public final class BlazeFaceDetector implements AutoCloseable {
         for (int c = 0; c < 3; c++) {
           int p00 = rgb[a + c] & 0xff;
           int p10 = right ? rgb[a + 3 + c] & 0xff : 0;
-          int p01 = row1 >= 0 ? rgb[a + w * 3 + c] & 0xff : 0;
-          int p11 = row1 >= 0 && right ? rgb[a + w * 3 + 3 + c] & 0xff : 0;
+          int p01 = below ? rgb[a + w * 3 + c] & 0xff : 0;
+          int p11 = below && right ? rgb[a + w * 3 + 3 + c] & 0xff : 0;
           float px = (1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11);
           out[o + c] = px / 127.5f - 1f;
         }

@@ -228,10 +228,8 @@ public final class ScreenBench {
                 : String.format(Locale.ROOT, "%.4f", Math.abs(a - b)));
       }
     });
-    double noref = median(modes.stream().filter(m -> m.mode().equals("auto"))
-        .flatMap(m -> m.ffmpeg().stream()).mapToDouble(Double::doubleValue).toArray());
-    double[] fullRuns = modes.stream().filter(m -> !m.mode().equals("auto"))
-        .flatMap(m -> m.ffmpeg().stream()).mapToDouble(Double::doubleValue).toArray();
+    double noref = median(ffmpegRuns(modes, true));
+    double[] fullRuns = ffmpegRuns(modes, false);
     out.printf(Locale.ROOT, "ffmpeg    -threads %d -skip_frame noref %.1f s (%.1fx)%s%n",
         FFMPEG_THREADS, noref, seconds / noref, fullRuns.length == 0 ? ""
             : String.format(Locale.ROOT, ", full %.1f s (%.1fx)", median(fullRuns),
@@ -252,5 +250,11 @@ public final class ScreenBench {
     out.printf(Locale.ROOT, "ratio %.3f%s%n", worst, byModels.size() > 1
         ? " (the worst of the " + byModels.size() + " model configurations)" : "");
     return worst;
+  }
+
+  /** Seconds of every ffmpeg reference run of the skip mode's kind ({@code noref}) or the other. */
+  private static double[] ffmpegRuns(List<Mode> modes, boolean noref) {
+    return modes.stream().filter(m -> m.mode().equals("auto") == noref)
+        .flatMap(m -> m.ffmpeg().stream()).mapToDouble(Double::doubleValue).toArray();
   }
 }

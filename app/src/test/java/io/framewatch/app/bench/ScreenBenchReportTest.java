@@ -14,10 +14,13 @@ import org.junit.jupiter.api.Test;
 class ScreenBenchReportTest {
   private static final String DEFAULTS = "blazeface-front-128 + caddm-demo";
 
+  /** What the bench prints (JUnit makes a fresh instance, so fresh streams, per test). */
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final ScreenBench bench =
+      new ScreenBench(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
   @Test
   void shouldCompareTheWarmSkipModeUploadsWithTheNorefDecodesBeforeThemAndPrintTheScoreDifference() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ScreenBench bench = new ScreenBench(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     JsonObject skipVerdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
     List<ScreenBench.Mode> modes = List.of(
         mode(DEFAULTS, "auto", skipVerdict, List.of(15.0, 9.0, 10.0, 12.0),
@@ -45,8 +48,6 @@ class ScreenBenchReportTest {
 
   @Test
   void shouldEndWithTheWorstModelConfigurationAgainstTheMedianOfAllNorefDecodes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ScreenBench bench = new ScreenBench(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     JsonObject verdict = new JsonObject().put("decisionScore", 0.25).put("framesAnalyzed", 600);
     List<ScreenBench.Mode> modes = List.of(
         // 10 s; noref 6 s here, 8 s in the other stack: 7 s over the bench, 0.7
